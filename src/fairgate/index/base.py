@@ -1,0 +1,33 @@
+"""The index protocol: a set of (entry id, value) pairs that answers
+"which entries match this value, at what distance"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    entry_id: int
+    distance: int
+
+
+@runtime_checkable
+class SignalIndex(Protocol):
+    def add(self, entries: Sequence[tuple[int, str]]) -> None:
+        """Add (entry_id, canonical value) pairs; re-adding an id replaces it."""
+        ...
+
+    def disable(self, entry_ids: Iterable[int]) -> None:
+        """Stop matching these entries (unknown ids are ignored)."""
+        ...
+
+    def query(self, values: Sequence[str]) -> list[list[Hit]]:
+        """For each value, the active entries within the index's match distance."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of active entries."""
+        ...

@@ -1,0 +1,245 @@
+"""The frozen values that stages pass to each other.
+
+Every stage of the flow (media -> signals -> text -> index -> policy ->
+enforcement) exchanges these dataclasses, never loose dicts. They are plain
+data: no I/O, no behaviour beyond small derived properties and ``to_dict``
+for the JSON shape of the integrator's contract (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+MessageKind = Literal["chat", "search"]
+MESSAGE_KINDS: tuple[MessageKind, ...] = ("chat", "search")
+
+
+class Action(StrEnum):
+    """What happens to the message."""
+
+    DELIVER = "deliver"
+    HOLD = "hold"
+    BLOCK = "block"
+
+
+class ListAction(StrEnum):
+    """What a list asks for when one of its entries matches.
+
+    ``flag`` delivers the message but records the match for review.
+    """
+
+    BLOCK = "block"
+    HOLD = "hold"
+    FLAG = "flag"
+
+    def to_action(self) -> Action:
+        return Action.DELIVER if self is ListAction.FLAG else Action(self.value)
+
+
+class ListType(StrEnum):
+    IMAGE = "image"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One file sent with a message: its raw bytes and what the sender said it is."""
+
+    data: bytes = field(repr=False)
+    filename: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message (or search query) a platform asks fairgate to screen."""
+
+    sender: str
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    conversation: str | None = None
+    kind: MessageKind = "chat"
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One value computed from one attachment, e.g. its sha256 or a PDQ hash.
+
+    ``variant`` names the dihedral transform a PDQ hash was computed under
+    (``original`` for the image as sent); ``quality`` is PDQ's 0..100 score.
+    """
+
+    signal_type: str
+    value: str
+    attachment: int
+    quality: int | None = None
+    variant: str = "original"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a match is a match, in terms a reviewer can check.
+
+    Hash matches carry ``distance`` (0 for exact hashes) and the ``variant``
+    of the sent image that matched; text matches carry the ``span`` of the
+    original text, the ``matched`` original characters, the ``term`` of the
+    list, and the normalised ``form`` that matched.
+    """
+
+    distance: int | None = None
+    variant: str | None = None
+    quality: int | None = None
+    value: str | None = None
+    span: tuple[int, int] | None = None
+    matched: str | None = None
+    term: str | None = None
+    form: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        if self.span is not None:
+            out["span"] = list(self.span)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One list entry matched by one signal of the message."""
+
+    list_id: int
+    list_name: str
+    entry_id: int
+    signal_type: str
+    source: str
+    """``text`` or ``attachment:N``."""
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A match as the policy judged it: the rule that applied and what it asks for."""
+
+    rule: str
+    rule_text: str
+    action: ListAction
+    severity: int
+    match: Match
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "rule_text": self.rule_text,
+            "action": self.action.value,
+            "severity": self.severity,
+            "list": self.match.list_name,
+            "list_id": self.match.list_id,
+            "signal": self.match.signal_type,
+            "entry_id": self.match.entry_id,
+            "source": self.match.source,
+            "evidence": self.match.evidence.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the engine could not check, said out loud instead of hidden.
+
+    For example a PDQ hash whose quality is under the floor is not matched,
+    and the Decision says so with ``code="pdq_low_quality"``.
+    """
+
+    code: str
+    detail: str
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The pure policy's answer for one message (no I/O, no ids)."""
+
+    action: Action
+    reasons: tuple[Reason, ...]
+    rule: str | None
+    severity: int
+    strike_points: int
+    notice_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """The sender's standing after a decision (issue "accounts and due process" grows this)."""
+
+    account_id: str
+    strikes: int = 0
+    restriction: str | None = None
+    restricted_until: datetime | None = None
+    capabilities: tuple[str, ...] = ("send_text", "send_media", "search")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "strikes": self.strikes,
+            "restriction": self.restriction,
+            "restricted_until": (
+                self.restricted_until.isoformat() if self.restricted_until else None
+            ),
+            "capabilities": list(self.capabilities),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What the sender is told: what happened, under which rule, and how to appeal."""
+
+    text: str
+    rule: str | None
+    automated: bool
+    penalty: str | None
+    appeal: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The engine's answer for one message, returned to the caller and stored."""
+
+    decision_id: str
+    created_at: datetime
+    message_id: str | None
+    sender: str
+    conversation: str | None
+    kind: MessageKind
+    action: Action
+    reasons: tuple[Reason, ...]
+    notice: Notice | None
+    account: AccountState
+    signals: tuple[Signal, ...] = ()
+    notes: tuple[Note, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision_id": self.decision_id,
+            "created_at": self.created_at.isoformat(),
+            "message_id": self.message_id,
+            "sender": self.sender,
+            "conversation": self.conversation,
+            "kind": self.kind,
+            "action": self.action.value,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "notice": self.notice.to_dict() if self.notice else None,
+            "account": self.account.to_dict(),
+            "signals": [dataclasses.asdict(s) for s in self.signals],
+            "notes": [n.to_dict() for n in self.notes],
+        }
