@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install fairgate and run it on the embedded default (SQLite, no other service):
+# create the example lists, list an image, then screen a few messages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+export PATH="$PWD/.venv/bin:$PATH"
+mkdir -p quickstart
+cd quickstart
+rm -f fairgate.db fairgate.db-wal fairgate.db-shm
+export FAIRGATE_POLICY_PATH=../examples/policy.yaml
+
+fairgate lists create spam-terms --type text --action block --severity 2 \
+  --description "Unsolicited advertising"
+fairgate lists add spam-terms --terms-file ../examples/spam-terms.txt >/dev/null
+fairgate lists create scam-terms --type text --action hold --severity 3 --kinds chat \
+  --description "Fraud attempts: gift cards, fake fees, account phishing"
+fairgate lists add scam-terms --terms-file ../examples/scam-terms.txt >/dev/null
+fairgate lists create known-abuse --type image --action block --severity 5 \
+  --description "Images confirmed by reviewers"
+python ../examples/make_images.py .
+fairgate lists add known-abuse listed.jpg --note "example entry"
+fairgate lists show
+
+echo; echo "== the listed photo, mirrored and re-encoded:"
+fairgate screen --sender alice --image listed-mirrored-q50.jpg || true
+echo; echo "== an unrelated photo:"
+fairgate screen --sender alice --image unrelated.jpg
+echo; echo "== spam text:"
+fairgate screen --sender bob --text "CHEAP Pills now, fast shipping"
+echo; echo "== innocent text:"
+fairgate screen --sender carol --text "I bought a new pillow"

@@ -1,0 +1,338 @@
+"""``fairgate``: the command line (see DESIGN.md, "The integrator's contract").
+
+Exit codes: 0 success, 1 runtime error, 2 bad usage or bad input (with a
+one-line reason on stderr). Every command takes ``--db`` and ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from fairgate import render
+from fairgate.errors import FairgateError, InvalidInput
+from fairgate.settings import Settings
+from fairgate.types import ListAction, ListType, MessageKind
+
+app = typer.Typer(
+    help="fairgate: screen chat messages against hash and keyword lists, accountably.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+lists_app = typer.Typer(help="Create, fill and inspect lists.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Measure speed (results are ratios against a baseline).", no_args_is_help=True
+)
+app.add_typer(lists_app, name="lists")
+app.add_typer(bench_app, name="bench")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL [env FAIRGATE_DATABASE_URL, else sqlite:///fairgate.db]"
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML [env FAIRGATE_POLICY_PATH].")
+]
+ByOpt = Annotated[str, typer.Option("--by", help="Who is making the change (recorded).")]
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"fairgate: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def settings_for(db: str | None, policy: Path | None = None) -> Settings:
+    settings = Settings()
+    update: dict[str, Any] = {}
+    if db is not None:
+        update["database_url"] = db
+    if policy is not None:
+        update["policy_path"] = policy
+    return settings.model_copy(update=update) if update else settings
+
+
+@contextmanager
+def engine_for(db: str | None, policy: Path | None = None) -> Iterator[Any]:
+    from fairgate.engine import Engine  # heavy imports only for commands that need them
+
+    settings = settings_for(db, policy)
+    with Engine.open(settings=settings) as engine:
+        yield engine
+
+
+def emit(data: Any, as_json: bool, human: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        human()
+
+
+# -- hash ---------------------------------------------------------------------
+@app.command("hash")
+def hash_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Image files.")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print sha256, md5, PDQ and PDQ quality of each file (one JSON object per line)."""
+    from fairgate.signals.registry import hash_file
+
+    settings = settings_for(db)
+    for path in files:
+        result = hash_file(path, settings)
+        if as_json:
+            sys.stdout.write(json.dumps(result) + "\n")
+        else:
+            out.print(
+                f"{result['file']}  pdq={result['pdq']} q={result['pdq_quality']}  "
+                f"sha256={result['sha256']}  md5={result['md5']}",
+                markup=False,
+                highlight=False,
+            )
+
+
+# -- lists ----------------------------------------------------------------------
+def parse_kinds(kinds: str) -> tuple[MessageKind, ...]:
+    names = tuple(k.strip() for k in kinds.split(",") if k.strip())
+    bad = [k for k in names if k not in ("chat", "search")]
+    if bad or not names:
+        raise InvalidInput(f"--kinds takes chat, search or chat,search (got {kinds!r})")
+    return names  # type: ignore[return-value]
+
+
+@lists_app.command("create")
+def lists_create(
+    name: str,
+    list_type: Annotated[ListType, typer.Option("--type", help="image or text")],
+    action: Annotated[ListAction, typer.Option(help="Default action of a match.")] = (
+        ListAction.BLOCK
+    ),
+    severity: Annotated[int, typer.Option(help="0..10")] = 1,
+    kinds: Annotated[str, typer.Option(help="Message kinds it applies to.")] = "chat,search",
+    description: Annotated[str, typer.Option(help="What the list is for.")] = "",
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a list."""
+    with engine_for(db) as engine:
+        lst = engine.lists.create(
+            name,
+            list_type,
+            action=action,
+            severity=severity,
+            kinds=parse_kinds(kinds),
+            description=description,
+            by=by,
+        )
+    emit(
+        render.list_dict(lst), as_json, lambda: out.print(f"created list {lst.name} (id {lst.id})")
+    )
+
+
+@lists_app.command("add")
+def lists_add(
+    name: str,
+    files: Annotated[list[Path] | None, typer.Argument(help="Image files to hash and add.")] = None,
+    term: Annotated[list[str] | None, typer.Option("--term", help="A term (repeatable).")] = None,
+    terms_file: Annotated[
+        Path | None, typer.Option("--terms-file", help="One term a line.")
+    ] = None,
+    hash_: Annotated[
+        list[str] | None, typer.Option("--hash", help="TYPE:VALUE, e.g. pdq:<64 hex> (repeatable).")
+    ] = None,
+    note: Annotated[str, typer.Option(help="A note stored with each entry.")] = "",
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add entries: image files, terms, or hash values. Prints the new entry ids."""
+    terms = list(term or [])
+    if terms_file is not None:
+        terms.extend(render.read_terms(terms_file))
+    hashes = [render.split_hash(h) for h in hash_ or []]
+    if not (files or terms or hashes):
+        raise InvalidInput("nothing to add: give FILE..., --term, --terms-file or --hash")
+    with engine_for(db) as engine:
+        added = []
+        notes = []
+        if files:
+            result = engine.lists.add_files(name, files, by=by, note=note)
+            added.extend(result.added)
+            notes.extend(result.notes)
+        if hashes:
+            added.extend(engine.lists.add_hashes(name, hashes, by=by, note=note).added)
+        if terms:
+            added.extend(engine.lists.add_terms(name, terms, by=by, note=note).added)
+    data = {
+        "list": name,
+        "added": [render.added_dict(a) for a in added],
+        "notes": [n.to_dict() for n in notes],
+    }
+    emit(data, as_json, lambda: render.print_added(out, err, data))
+
+
+@lists_app.command("remove")
+def lists_remove(
+    name: str,
+    entry_id: int,
+    reason: Annotated[str, typer.Option(help="Why (recorded).")] = "",
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Disable an entry (it is kept for the record, and never matches again)."""
+    with engine_for(db) as engine:
+        engine.lists.remove(name, entry_id, by=by, reason=reason)
+    emit(
+        {"list": name, "disabled": entry_id},
+        as_json,
+        lambda: out.print(f"disabled entry {entry_id} of {name}"),
+    )
+
+
+@lists_app.command("import")
+def lists_import(
+    name: str,
+    file: Path,
+    strict: Annotated[
+        bool,
+        typer.Option(help="Reject the whole file if any line is bad (default: good lines in)."),
+    ] = False,
+    default_type: Annotated[
+        str | None, typer.Option("--signal-type", help="Type of plain lines (default: by length).")
+    ] = None,
+    by: ByOpt = "cli",
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import hashes: one PDQ/md5 hex a line, or CSV signal_type,signal[,note]."""
+    report = render.run_import(
+        out,
+        engine_for(db),
+        name,
+        file,
+        strict=strict,
+        default_type=default_type,
+        by=by,
+        quiet=as_json,
+    )
+    emit(render.import_dict(report), as_json, lambda: render.print_import(out, err, report))
+    if report.rejected and (strict or (not report.added and not report.duplicates)):
+        raise typer.Exit(2)
+
+
+@lists_app.command("export")
+def lists_export(name: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Print a hash list as CSV signal_type,signal[,note] (or terms, one a line)."""
+    with engine_for(db) as engine:
+        for line in engine.lists.export_lines(name):
+            sys.stdout.write((json.dumps({"line": line}) if as_json else line) + "\n")
+
+
+@lists_app.command("show")
+def lists_show(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Show every list with its active entry count."""
+    with engine_for(db) as engine:
+        rows = render.lists_rows(engine)
+    emit(rows, as_json, lambda: out.print(render.lists_table(rows)))
+
+
+# -- screen ---------------------------------------------------------------------
+@app.command("screen")
+def screen_cmd(
+    text: Annotated[str, typer.Option("--text", help="Message text or search query.")] = "",
+    image: Annotated[
+        list[Path] | None, typer.Option("--image", help="Attachment (repeatable).")
+    ] = None,
+    sender: Annotated[str, typer.Option(help="Sender account id.")] = "cli-user",
+    conversation: Annotated[str | None, typer.Option(help="Conversation id.")] = None,
+    kind: Annotated[str, typer.Option(help="chat or search")] = "chat",
+    policy: PolicyOpt = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Screen one message and print the Decision."""
+    message = render.message_from_cli(text, image or [], sender, conversation, kind)
+    with engine_for(db, policy) as engine:
+        decision = engine.screen(message)
+    emit(decision.to_dict(), as_json, lambda: render.print_decision(out, decision))
+
+
+# -- bench ----------------------------------------------------------------------
+@bench_app.command("hashing")
+def bench_hashing(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="JPEGs (default: a generated set).")
+    ] = None,
+    repeat: Annotated[int, typer.Option(min=1, help="Passes over the files.")] = 5,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """PDQ from JPEG files: fairgate's screening path vs pdqhash on a full decode."""
+    from fairgate.bench import hashing
+
+    report = hashing.run(files or [], repeat=repeat, settings=settings_for(db))
+    emit(report.to_dict(), as_json, lambda: out.print(report.render()))
+
+
+@bench_app.command("index")
+def bench_index(
+    sizes: Annotated[str, typer.Option(help="Comma-separated stored-hash counts.")] = (
+        "100000,1000000,10000000"
+    ),
+    queries: Annotated[int, typer.Option(min=1, help="Queries per size and mix.")] = 1000,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Hamming index: p50/p99 query latency and memory by size, vs flat FAISS."""
+    from fairgate.bench import index
+
+    try:
+        size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
+    except ValueError:
+        fail(f"--sizes must be comma-separated integers, got {sizes!r}")
+    report = index.run(sizes=size_list, queries=queries)
+    emit(report.to_dict(), as_json, lambda: out.print(report.render()))
+
+
+def main() -> None:
+    """Entry point: map fairgate's errors to exit codes with a one-line reason."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except InvalidInput as exc:
+        err.print(f"fairgate: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except FairgateError as exc:
+        err.print(f"fairgate: error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # click's usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

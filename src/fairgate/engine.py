@@ -1,0 +1,163 @@
+"""The engine: one object that wires the store, the live indexes and the policy.
+
+from fairgate import Engine, Message
+engine = Engine.open("sqlite:///x.db")
+decision = engine.screen(Message(sender="u1", text="hello"))
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+
+from fairgate.errors import InvalidInput
+from fairgate.index.live import LiveIndexes
+from fairgate.lists.service import ListManager
+from fairgate.media.limits import MediaLimits
+from fairgate.media.source import MediaSource
+from fairgate.policy import Policy, evaluate, load_policy
+from fairgate.settings import Settings
+from fairgate.signals.base import SignalType
+from fairgate.signals.registry import builtin_signal_types
+from fairgate.store import SqlStore, open_store
+from fairgate.types import (
+    MESSAGE_KINDS,
+    AccountState,
+    Action,
+    Decision,
+    Match,
+    Message,
+    Note,
+    Notice,
+    Signal,
+    Verdict,
+)
+
+
+class Engine:
+    def __init__(
+        self,
+        store: SqlStore,
+        *,
+        settings: Settings,
+        policy: Policy,
+        signal_types: Mapping[str, SignalType] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.store = store
+        self.signal_types = dict(signal_types or builtin_signal_types(settings))
+        self.limits = MediaLimits.from_settings(settings)
+        self.lists = ListManager(store, self.signal_types, settings)
+        self.indexes = LiveIndexes(
+            store, self.signal_types, word_boundaries=settings.latin_word_boundaries
+        )
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        settings: Settings | None = None,
+        policy: Policy | None = None,
+    ) -> Engine:
+        """Open (and migrate) the database at ``url`` and load its lists."""
+        settings = settings or Settings()
+        if url is not None:
+            settings = settings.model_copy(update={"database_url": url})
+        if policy is None:
+            policy = load_policy(settings.policy_path) if settings.policy_path else Policy()
+        return cls(open_store(settings.database_url), settings=settings, policy=policy)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the flow ----------------------------------------------------------
+    def screen(self, message: Message) -> Decision:
+        """Screen one message: signals -> matches -> policy -> stored Decision."""
+        self._validate(message)
+        self.indexes.refresh()
+        signals, notes = self._signals(message)
+        matches = self._matches(message, signals)
+        verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
+        decision = self._decision(message, verdict, signals, notes)
+        self.store.save_decision(decision)
+        return decision
+
+    # -- the stages ----------------------------------------------------------
+    def _validate(self, message: Message) -> None:
+        if not message.sender:
+            raise InvalidInput("sender is required")
+        if message.kind not in MESSAGE_KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(MESSAGE_KINDS)}")
+        if len(message.text) > self.settings.max_text_chars:
+            raise InvalidInput(
+                f"text has {len(message.text)} characters; the limit is "
+                f"{self.settings.max_text_chars}"
+            )
+        if len(message.attachments) > self.settings.max_attachments:
+            raise InvalidInput(
+                f"{len(message.attachments)} attachments; the limit is "
+                f"{self.settings.max_attachments}"
+            )
+
+    def _signals(self, message: Message) -> tuple[list[Signal], list[Note]]:
+        """Every signal of every attachment, and notes on signals that cannot be matched."""
+        signals: list[Signal] = []
+        notes: list[Note] = []
+        for i, attachment in enumerate(message.attachments):
+            media = MediaSource(
+                attachment.data, name=attachment.filename or f"attachment {i}", limits=self.limits
+            )
+            for signal_type in self.signal_types.values():
+                signals.extend(signal_type.compute(i, media, reference=False))
+        for signal in signals:
+            note = self.signal_types[signal.signal_type].check(signal)
+            if note is not None and note not in notes:
+                notes.append(note)
+        return signals, notes
+
+    def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
+        matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
+        return self.indexes.match_signals(matchable) + self.indexes.match_text(message.text)
+
+    def _decision(
+        self, message: Message, verdict: Verdict, signals: list[Signal], notes: list[Note]
+    ) -> Decision:
+        decision_id = uuid.uuid4().hex
+        notice = None
+        if verdict.action is not Action.DELIVER:
+            notice = Notice(
+                text=verdict.notice_text,
+                rule=verdict.rule,
+                automated=True,
+                penalty=None,
+                appeal=self.policy.notices.appeal.format(decision_id=decision_id),
+            )
+        return Decision(
+            decision_id=decision_id,
+            created_at=datetime.now(UTC),
+            message_id=message.message_id,
+            sender=message.sender,
+            conversation=message.conversation,
+            kind=message.kind,
+            action=verdict.action,
+            reasons=verdict.reasons,
+            notice=notice,
+            account=AccountState(account_id=message.sender),
+            signals=tuple(signals),
+            notes=tuple(notes),
+        )

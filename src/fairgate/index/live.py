@@ -1,0 +1,197 @@
+"""The in-memory indexes of one engine, kept current from the store's change log.
+
+Loading takes the change sequence number first and then every active entry,
+so replaying changes after that number is safe (adding an id twice replaces
+it; disabling twice is a no-op). ``refresh`` runs before each screen call:
+one cheap query when nothing changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from fairgate.errors import NotFound
+from fairgate.index.base import SignalIndex
+from fairgate.signals.base import SignalType
+from fairgate.store.protocols import ListStore
+from fairgate.store.records import EntryRecord, ListRecord
+from fairgate.text.keywords import Term, TermAutomaton
+from fairgate.text.normalize import forms
+from fairgate.types import Evidence, ListType, Match, Signal
+
+TERM = "term"
+FULL_RELOAD_AFTER = 5_000
+"""More pending changes than this reload everything instead of replaying them."""
+
+
+class LiveIndexes:
+    def __init__(
+        self,
+        store: ListStore,
+        signal_types: Mapping[str, SignalType],
+        *,
+        word_boundaries: bool = True,
+    ) -> None:
+        self._store = store
+        self._types = dict(signal_types)
+        self._word_boundaries = word_boundaries
+        self._seq = 0
+        self.lists: dict[int, ListRecord] = {}
+        self._indexes: dict[str, SignalIndex] = {}
+        self._automata: dict[int, TermAutomaton] = {}
+        self._entry = lru_cache(maxsize=65_536)(self._store.get_entry)
+        self.reload()
+
+    # -- loading ---------------------------------------------------------
+    def reload(self) -> None:
+        seq = self._store.last_change_seq()
+        self.lists = {lst.id: lst for lst in self._store.all_lists()}
+        self._indexes = {name: t.make_index() for name, t in self._types.items()}
+        self._entry.cache_clear()
+        batches: dict[str, list[tuple[int, str]]] = {name: [] for name in self._types}
+        terms: dict[int, list[Term]] = {}
+        for entry in self._store.entries(active_only=True):
+            if entry.signal_type == TERM:
+                terms.setdefault(entry.list_id, []).append(
+                    Term(entry.id, entry.list_id, entry.value)
+                )
+            elif entry.signal_type in batches:
+                batch = batches[entry.signal_type]
+                batch.append((entry.id, entry.value))
+                if len(batch) >= 100_000:
+                    self._indexes[entry.signal_type].add(batch)
+                    batch.clear()
+        for name, batch in batches.items():
+            if batch:
+                self._indexes[name].add(batch)
+        self._automata = {
+            list_id: TermAutomaton(list_terms, word_boundaries=self._word_boundaries)
+            for list_id, list_terms in terms.items()
+        }
+        self._seq = seq
+
+    def refresh(self) -> int:
+        """Apply changes made since the last refresh; returns how many were applied."""
+        latest = self._store.last_change_seq()
+        if latest <= self._seq:
+            return 0
+        if latest - self._seq > FULL_RELOAD_AFTER:
+            self.reload()
+            return latest - self._seq
+        applied = 0
+        dirty_terms: set[int] = set()
+        while self._seq < latest:
+            changes = self._store.changes_since(self._seq)
+            if not changes:
+                break
+            for change in changes:
+                if change.list_id not in self.lists:
+                    self.lists = {lst.id: lst for lst in self._store.all_lists()}
+                entry = self._store.get_entry(change.entry_id)
+                self._entry.cache_clear()
+                if entry.signal_type == TERM:
+                    dirty_terms.add(entry.list_id)
+                elif entry.signal_type in self._indexes:
+                    index = self._indexes[entry.signal_type]
+                    if change.op == "add" and entry.active:
+                        index.add([(entry.id, entry.value)])
+                    else:
+                        index.disable([entry.id])
+                self._seq = change.seq
+                applied += 1
+        for list_id in dirty_terms:
+            self._automata[list_id] = TermAutomaton(
+                (
+                    Term(e.id, e.list_id, e.value)
+                    for e in self._store.entries(list_id, active_only=True)
+                    if e.signal_type == TERM
+                ),
+                word_boundaries=self._word_boundaries,
+            )
+        return applied
+
+    @property
+    def seq(self) -> int:
+        return self._seq
+
+    def size(self, signal_type: str) -> int:
+        index = self._indexes.get(signal_type)
+        return len(index) if index is not None else 0
+
+    # -- matching --------------------------------------------------------
+    def match_signals(self, signals: Sequence[Signal]) -> list[Match]:
+        """Matches of the given (already quality-checked) signals. For one
+        entry and one attachment only the closest variant is reported."""
+        best: dict[tuple[int, int], tuple[int, Signal]] = {}
+        by_type: dict[str, list[Signal]] = {}
+        for signal in signals:
+            by_type.setdefault(signal.signal_type, []).append(signal)
+        for signal_type, group in by_type.items():
+            index = self._indexes.get(signal_type)
+            if index is None or len(index) == 0:
+                continue
+            for signal, hits in zip(group, index.query([s.value for s in group]), strict=True):
+                for hit in hits:
+                    key = (hit.entry_id, signal.attachment)
+                    current = best.get(key)
+                    if (
+                        current is None
+                        or hit.distance < current[0]
+                        or (hit.distance == current[0] and signal.variant == "original")
+                    ):
+                        best[key] = (hit.distance, signal)
+        matches: list[Match] = []
+        for (entry_id, attachment), (distance, signal) in sorted(best.items()):
+            entry = self._lookup(entry_id)
+            if entry is None or entry.list_id not in self.lists:
+                continue
+            lst = self.lists[entry.list_id]
+            matches.append(
+                Match(
+                    list_id=lst.id,
+                    list_name=lst.name,
+                    entry_id=entry_id,
+                    signal_type=signal.signal_type,
+                    source=f"attachment:{attachment}",
+                    evidence=Evidence(
+                        distance=distance,
+                        variant=signal.variant,
+                        quality=signal.quality,
+                        value=signal.value,
+                    ),
+                )
+            )
+        return matches
+
+    def match_text(self, text: str, source: str = "text") -> list[Match]:
+        if not text or not self._automata:
+            return []
+        text_forms = forms(text)
+        matches: list[Match] = []
+        for list_id, automaton in self._automata.items():
+            lst = self.lists.get(list_id)
+            if lst is None or lst.list_type is not ListType.TEXT:
+                continue
+            for hit in automaton.search(text_forms):
+                start, end = hit.span
+                matches.append(
+                    Match(
+                        list_id=lst.id,
+                        list_name=lst.name,
+                        entry_id=hit.entry_id,
+                        signal_type=TERM,
+                        source=source,
+                        evidence=Evidence(
+                            span=hit.span, matched=text[start:end], term=hit.term, form=hit.form
+                        ),
+                    )
+                )
+        return matches
+
+    def _lookup(self, entry_id: int) -> EntryRecord | None:
+        try:
+            entry: EntryRecord = self._entry(entry_id)
+        except NotFound:
+            return None
+        return entry if entry.active else None

@@ -1,0 +1,1 @@
+"""Managing hash and term lists: creation, entries, import and export."""

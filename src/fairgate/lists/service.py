@@ -1,0 +1,211 @@
+"""List management shared by the CLI, the library and (later) the HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fairgate.errors import InvalidInput, MediaError
+from fairgate.lists.formats import ParsedRow, Rejected, format_csv_row, parse_lines
+from fairgate.media.limits import MediaLimits
+from fairgate.media.source import MediaSource
+from fairgate.settings import Settings
+from fairgate.signals.base import SignalType
+from fairgate.store.protocols import ListStore
+from fairgate.store.records import ListRecord, NewEntry
+from fairgate.text.normalize import normalize_term
+from fairgate.types import ListAction, ListType, MessageKind, Note
+
+TERM = "term"
+MAX_TERM_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    entry_id: int
+    signal_type: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    added: tuple[Added, ...]
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(slots=True)
+class ImportReport:
+    list_name: str
+    lines_read: int = 0
+    added: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    written: bool = False
+
+
+ProgressFn = Callable[[int], None]
+
+
+class ListManager:
+    def __init__(
+        self, store: ListStore, signal_types: Mapping[str, SignalType], settings: Settings
+    ) -> None:
+        self._store = store
+        self._types = signal_types
+        self._limits = MediaLimits.from_settings(settings)
+
+    def create(
+        self,
+        name: str,
+        list_type: ListType,
+        *,
+        action: ListAction = ListAction.BLOCK,
+        severity: int = 1,
+        kinds: Sequence[MessageKind] = ("chat", "search"),
+        description: str = "",
+        by: str = "cli",
+    ) -> ListRecord:
+        return self._store.create_list(
+            name,
+            list_type,
+            action=action,
+            severity=severity,
+            kinds=kinds,
+            description=description,
+            created_by=by,
+        )
+
+    def get(self, name: str) -> ListRecord:
+        return self._store.get_list(name)
+
+    def _expect(self, name: str, list_type: ListType) -> ListRecord:
+        lst = self._store.get_list(name)
+        if lst.list_type is not list_type:
+            raise InvalidInput(f"list {name!r} is a {lst.list_type.value} list")
+        return lst
+
+    def file_entries(self, path: Path, *, note: str = "") -> tuple[list[NewEntry], list[Note]]:
+        """The entries one image file contributes: its exact hashes and its PDQ
+        hash (reference decode, original orientation). A PDQ hash under the
+        quality floor is left out, with a note."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MediaError(exc.strerror or "cannot read file", source=str(path)) from exc
+        media = MediaSource(data, name=str(path), limits=self._limits)
+        entries: list[NewEntry] = []
+        notes: list[Note] = []
+        for signal_type in self._types.values():
+            for signal in signal_type.compute(0, media, reference=True):
+                if signal.variant != "original":
+                    continue
+                problem = signal_type.check(signal)
+                if problem is not None:
+                    notes.append(Note(problem.code, problem.detail, source=str(path)))
+                    continue
+                entries.append(NewEntry(signal.signal_type, signal.value, note, str(path)))
+        return entries, notes
+
+    def add_files(self, name: str, paths: Sequence[Path], *, by: str, note: str = "") -> AddResult:
+        """Hash every file first (any bad file: nothing is written), then add all."""
+        lst = self._expect(name, ListType.IMAGE)
+        entries: list[NewEntry] = []
+        notes: list[Note] = []
+        for path in paths:
+            file_entries, file_notes = self.file_entries(path, note=note)
+            entries.extend(file_entries)
+            notes.extend(file_notes)
+        return AddResult(self._add(lst, entries, by), tuple(notes))
+
+    def add_hashes(
+        self, name: str, hashes: Iterable[tuple[str, str]], *, by: str, note: str = ""
+    ) -> AddResult:
+        lst = self._expect(name, ListType.IMAGE)
+        entries = []
+        for type_name, value in hashes:
+            signal_type = self._types.get(type_name)
+            if signal_type is None:
+                known = ", ".join(sorted(self._types))
+                raise InvalidInput(f"unknown signal type {type_name!r} (known: {known})")
+            entries.append(NewEntry(type_name, signal_type.validate(value), note, "hash"))
+        return AddResult(self._add(lst, entries, by))
+
+    def add_terms(self, name: str, terms: Iterable[str], *, by: str, note: str = "") -> AddResult:
+        lst = self._expect(name, ListType.TEXT)
+        entries = []
+        for term in terms:
+            cleaned = term.strip()
+            if not normalize_term(cleaned):
+                raise InvalidInput(f"term {term!r} is empty after normalisation")
+            if len(cleaned) > MAX_TERM_CHARS:
+                raise InvalidInput(f"term is longer than {MAX_TERM_CHARS} characters")
+            entries.append(NewEntry(TERM, cleaned, note, "term"))
+        return AddResult(self._add(lst, entries, by))
+
+    def _add(self, lst: ListRecord, entries: list[NewEntry], by: str) -> tuple[Added, ...]:
+        if not entries:
+            return ()
+        ids = self._store.add_entries(lst.id, entries, added_by=by)
+        return tuple(
+            Added(i, e.signal_type, e.value, e.source) for i, e in zip(ids, entries, strict=True)
+        )
+
+    def remove(self, name: str, entry_id: int, *, by: str, reason: str = "") -> None:
+        lst = self._store.get_list(name)
+        self._store.disable_entry(lst.id, entry_id, by=by, reason=reason)
+
+    def import_lines(
+        self,
+        name: str,
+        lines: Iterable[str],
+        *,
+        by: str,
+        strict: bool = False,
+        default_type: str | None = None,
+        source: str = "import",
+        progress: ProgressFn | None = None,
+    ) -> ImportReport:
+        """Import a hash list. Every line is validated first; then the good,
+        new lines are written in ONE transaction. With ``strict`` any bad line
+        means nothing is written. Values already active in the list are
+        counted as duplicates and skipped."""
+        lst = self._expect(name, ListType.IMAGE)
+        report = ImportReport(list_name=name)
+        existing = {(e.signal_type, e.value) for e in self._store.entries(lst.id)}
+        rows: list[ParsedRow] = []
+        for item in parse_lines(
+            _counting(lines, report, progress), self._types, default_type=default_type
+        ):
+            if isinstance(item, Rejected):
+                report.rejected.append(item)
+                continue
+            key = (item.signal_type, item.value)
+            if key in existing:
+                report.duplicates += 1
+                continue
+            existing.add(key)
+            rows.append(item)
+        if strict and report.rejected:
+            return report
+        entries = [NewEntry(r.signal_type, r.value, r.note, f"{source}:{r.line}") for r in rows]
+        report.added = len(self._add(lst, entries, by))
+        report.written = True
+        return report
+
+    def export_lines(self, name: str) -> Iterator[str]:
+        """Active entries as ``signal_type,signal[,note]`` CSV lines (HMA's format)."""
+        lst = self._expect(name, ListType.IMAGE)
+        for entry in self._store.entries(lst.id):
+            yield format_csv_row(entry.signal_type, entry.value, entry.note)
+
+
+def _counting(
+    lines: Iterable[str], report: ImportReport, progress: ProgressFn | None
+) -> Iterator[str]:
+    for line in lines:
+        report.lines_read += 1
+        if progress is not None:
+            progress(len(line) + 1)
+        yield line

@@ -1,0 +1,155 @@
+"""The policy file: which rule applies to which list, what it asks for, and
+the words the sender is shown. Validated with pydantic; errors name the line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fairgate.errors import PolicyError
+from fairgate.types import ListAction, MessageKind
+
+_RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+class Rule(BaseModel):
+    """One rule: a list it covers, and what a match on that list means."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    list: str
+    text: str = Field(min_length=1, max_length=2000)
+    """The human-readable rule, shown to the sender and the reviewer."""
+    action: ListAction | None = None
+    """Overrides the list's default action when set."""
+    severity: int | None = Field(default=None, ge=0, le=10)
+    kinds: tuple[MessageKind, ...] | None = None
+    """Restricts the rule to these message kinds (default: the list's kinds)."""
+    strike_points: int = Field(default=0, ge=0, le=100)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError("rule id must be 1-64 characters of letters, digits and _.:-")
+        return value
+
+
+class NoticeTemplates(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    block: str = "Your message was not delivered because it matched a rule: {rule_text}"
+    hold: str = (
+        "Your message is being held for review by a person because it may break a rule: {rule_text}"
+    )
+    appeal: str = (
+        "If you think this is a mistake, you can appeal decision {decision_id}; "
+        "a person will review it."
+    )
+
+
+    @field_validator("block", "hold", "appeal")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            value.format(rule_text="", decision_id="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"template may use only {{rule_text}} and {{decision_id}} ({exc!r})"
+            ) from exc
+        return value
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(default=1, ge=1, le=1)
+    rules: tuple[Rule, ...] = ()
+    notices: NoticeTemplates = NoticeTemplates()
+
+    @field_validator("rules")
+    @classmethod
+    def _unique(cls, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        seen: set[str] = set()
+        lists: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            if rule.list in lists:
+                raise ValueError(f"list {rule.list!r} has two rules; give it one")
+            seen.add(rule.id)
+            lists.add(rule.list)
+        return rules
+
+    def rule_for(self, list_name: str) -> Rule | None:
+        for rule in self.rules:
+            if rule.list == list_name:
+                return rule
+        return None
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """1-based line of the YAML node at pydantic's error location (best effort)."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next(
+                (
+                    (k, v)
+                    for k, v in node.value
+                    if isinstance(k, yaml.ScalarNode) and k.value == part
+                ),
+                None,
+            )
+            if found is None:
+                break
+            line = found[0].start_mark.line + 1
+            node = found[1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def parse_policy(source: str, *, name: str = "<policy>") -> Policy:
+    """Parse and validate a policy; ``PolicyError`` names the file and line."""
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise PolicyError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError(f"{name}:1: a policy is a mapping with 'rules:'")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        line = _line_of(root, loc)
+        path = ".".join(str(p) for p in loc) or "(top)"
+        where = f"{name}:{line}" if line else name
+        raise PolicyError(f"{where}: {path}: {first['msg']}") from exc
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read policy ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: policy is not UTF-8 text") from exc
+    return parse_policy(source, name=str(path))
