@@ -34,9 +34,7 @@ class ListStore(Protocol):
 
     def all_lists(self) -> list[ListRecord]: ...
 
-    def add_entries(
-        self, list_id: int, entries: Sequence[NewEntry], *, added_by: str
-    ) -> list[int]:
+    def add_entries(self, list_id: int, entries: Sequence[NewEntry], *, added_by: str) -> list[int]:
         """Add entries in one transaction (all or nothing); returns their ids in order.
         Writes one ``add`` change per entry."""
         ...
@@ -50,7 +48,9 @@ class ListStore(Protocol):
 
     def get_entry(self, entry_id: int) -> EntryRecord: ...
 
-    def entries(self, list_id: int | None = None, *, active_only: bool = True) -> Iterator[EntryRecord]:
+    def entries(
+        self, list_id: int | None = None, *, active_only: bool = True
+    ) -> Iterator[EntryRecord]:
         """Entries ordered by id, streamed (lists can hold millions)."""
         ...
 

@@ -1,0 +1,420 @@
+"""``SqlStore``: the ``ListStore`` and ``DecisionStore`` protocols on SQLite or PostgreSQL.
+
+Every method runs in its own short transaction. Writers that append to the
+change log (``add_entries``, ``disable_entry``) are serialised (SQLite:
+``BEGIN IMMEDIATE``; PostgreSQL: an advisory transaction lock), so change
+``seq`` values become visible in commit order and a reader polling
+``changes_since`` can never skip a change that commits late.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+
+from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
+from fairgate.store import bulk, migrate, validation
+from fairgate.store import tables as t
+from fairgate.store.engine import WRITE_OPTIONS, make_engine, normalize_url, safe_url
+from fairgate.store.records import Change, EntryRecord, ListRecord, NewEntry
+from fairgate.types import MESSAGE_KINDS, Decision, ListAction, ListType, MessageKind
+
+CHANGELOG_LOCK_KEY = 0x66_61_69_72_67_02
+"""PostgreSQL advisory lock key held by transactions that append to ``list_changes``."""
+
+OP_ADD = "add"
+OP_DISABLE = "disable"
+
+
+def open_store(url: str, *, upgrade: bool = True) -> SqlStore:
+    """Open the database at ``url`` and bring its schema to head.
+
+    ``InvalidInput`` for a malformed or unsupported URL; ``StoreError`` when the
+    database cannot be reached or migrated. With ``upgrade=False`` the schema is
+    only checked (``StoreError`` if it is not at head).
+    """
+    parsed = normalize_url(url)
+    engine = make_engine(parsed)
+    try:
+        with _translate(f"cannot open database {safe_url(parsed)}"):
+            if upgrade:
+                migrate.upgrade(engine)
+            else:
+                _check_at_head(engine)
+    except CommandError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot migrate database {safe_url(parsed)}: {exc}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqlStore(engine)
+
+
+def _check_at_head(engine: Engine) -> None:
+    with engine.connect() as conn:
+        current = migrate.current_revision(conn)
+    head = migrate.head_revision()
+    if current != head:
+        raise StoreError(
+            f"database schema is at revision {current or 'none'}, expected {head}: "
+            "run 'fairgate db upgrade'"
+        )
+
+
+class SqlStore:
+    """Lists, entries, the change log and decisions in one SQL database."""
+
+    entries_page_size: int = 5_000
+    """Rows fetched per query while streaming ``entries()``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password masked."""
+        return safe_url(self._engine.url)
+
+    def ping(self) -> None:
+        """Round-trip to the database; ``StoreError`` if it is unavailable."""
+        with self._read() as conn:
+            conn.execute(select(1))
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+    # -- lists -------------------------------------------------------------
+
+    def create_list(
+        self,
+        name: str,
+        list_type: ListType,
+        *,
+        action: ListAction = ListAction.BLOCK,
+        severity: int = 1,
+        kinds: Sequence[MessageKind] = ("chat", "search"),
+        description: str = "",
+        created_by: str = "cli",
+    ) -> ListRecord:
+        """Create a list; ``Conflict`` if the name is taken, ``InvalidInput`` if bad."""
+        if not isinstance(description, str):
+            raise InvalidInput("list description must be text")
+        row = {
+            "name": validation.list_name(name),
+            "list_type": validation.enum_value(ListType, list_type, "list type").value,
+            "action": validation.enum_value(ListAction, action, "list action").value,
+            "severity": validation.severity(severity),
+            "kinds": ",".join(validation.kinds(kinds)),
+            "description": description,
+            "created_at": _now(),
+            "created_by": validation.actor(created_by, "creator"),
+        }
+        with self._write() as conn:
+            if conn.execute(select(t.lists.c.id).where(t.lists.c.name == name)).first():
+                raise Conflict(f"a list named {name!r} already exists")
+            try:
+                list_id = conn.execute(insert(t.lists).returning(t.lists.c.id), row).scalar_one()
+            except IntegrityError:
+                raise Conflict(f"a list named {name!r} already exists") from None
+            return _list_record(self._list_row(conn, list_id))
+
+    def get_list(self, name: str) -> ListRecord:
+        """The list called ``name``; ``NotFound`` if there is none."""
+        with self._read() as conn:
+            row = conn.execute(select(t.lists).where(t.lists.c.name == name)).mappings().first()
+        if row is None:
+            raise NotFound(f"no list named {name!r}")
+        return _list_record(row)
+
+    def get_list_by_id(self, list_id: int) -> ListRecord:
+        with self._read() as conn:
+            return _list_record(self._list_row(conn, list_id))
+
+    def all_lists(self) -> list[ListRecord]:
+        with self._read() as conn:
+            rows = conn.execute(select(t.lists).order_by(t.lists.c.id)).mappings().all()
+        return [_list_record(r) for r in rows]
+
+    # -- entries -----------------------------------------------------------
+
+    def add_entries(self, list_id: int, entries: Sequence[NewEntry], *, added_by: str) -> list[int]:
+        """Add entries in one transaction (all or nothing); returns their ids in order.
+        Writes one ``add`` change per entry."""
+        added_by = validation.actor(added_by, "added_by")
+        lst = self.get_list_by_id(list_id)
+        validation.new_entries(lst.list_type, entries)
+        if not entries:
+            return []
+        now = _now()
+        rows = [
+            {
+                "list_id": list_id,
+                "signal_type": e.signal_type,
+                "value": e.value,
+                "note": e.note,
+                "source": e.source,
+                "added_by": added_by,
+                "added_at": now,
+            }
+            for e in entries
+        ]
+        with self._write(changelog=True) as conn:
+            ids = bulk.insert_entries(conn, rows)
+            if len(ids) != len(rows):  # pragma: no cover - a driver bug, never expected
+                raise StoreError(f"inserted {len(rows)} entries but got {len(ids)} ids back")
+            bulk.insert_changes(
+                conn, [{"op": OP_ADD, "list_id": list_id, "entry_id": i, "at": now} for i in ids]
+            )
+        return ids
+
+    def disable_entry(
+        self, list_id: int, entry_id: int, *, by: str, reason: str = ""
+    ) -> EntryRecord:
+        """Disable (never delete) an entry; ``NotFound`` if it is not in that list.
+        Writes one ``disable`` change. Disabling twice is a no-op returning the record."""
+        by = validation.actor(by, "disabled_by")
+        if not isinstance(reason, str):
+            raise InvalidInput("the reason for disabling an entry must be text")
+        with self._write(changelog=True) as conn:
+            row = self._entry_row(conn, entry_id)
+            if row is None or row["list_id"] != list_id:
+                raise NotFound(f"no entry {entry_id} in list {list_id}")
+            if row["disabled_at"] is not None:
+                return _entry_record(row)
+            now = _now()
+            conn.execute(
+                update(t.entries)
+                .where(t.entries.c.id == entry_id)
+                .values(disabled_at=now, disabled_by=by, disabled_reason=reason)
+            )
+            conn.execute(
+                insert(t.list_changes),
+                {"op": OP_DISABLE, "list_id": list_id, "entry_id": entry_id, "at": now},
+            )
+            updated = self._entry_row(conn, entry_id)
+        if updated is None:  # pragma: no cover - the row was just updated in this transaction
+            raise StoreError(f"entry {entry_id} vanished while being disabled")
+        return _entry_record(updated)
+
+    def get_entry(self, entry_id: int) -> EntryRecord:
+        with self._read() as conn:
+            row = self._entry_row(conn, entry_id)
+        if row is None:
+            raise NotFound(f"no entry {entry_id}")
+        return _entry_record(row)
+
+    def entries(
+        self, list_id: int | None = None, *, active_only: bool = True
+    ) -> Iterator[EntryRecord]:
+        """Entries ordered by id, streamed (lists can hold millions).
+
+        Pages are fetched by id (keyset), each in its own short read, so no
+        transaction or cursor stays open while the caller iterates. ``NotFound``
+        is raised at once (not on first iteration) for an unknown ``list_id``.
+        """
+        if list_id is not None:
+            self.get_list_by_id(list_id)
+        return self._iter_entries(list_id, active_only)
+
+    def _iter_entries(self, list_id: int | None, active_only: bool) -> Iterator[EntryRecord]:
+        page = max(1, self.entries_page_size)
+        after = 0
+        while True:
+            stmt = select(t.entries).where(t.entries.c.id > after)
+            if list_id is not None:
+                stmt = stmt.where(t.entries.c.list_id == list_id)
+            if active_only:
+                stmt = stmt.where(t.entries.c.disabled_at.is_(None))
+            stmt = stmt.order_by(t.entries.c.id).limit(page)
+            with self._read() as conn:
+                rows = conn.execute(stmt).mappings().all()
+            for row in rows:
+                yield _entry_record(row)
+            if len(rows) < page:
+                return
+            after = rows[-1]["id"]
+
+    # -- change log --------------------------------------------------------
+
+    def changes_since(self, seq: int, limit: int = 10_000) -> list[Change]:
+        """Changes with ``seq`` greater than the given one, ascending."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidInput(f"invalid limit {limit!r}: expected a positive integer")
+        c = t.list_changes.c
+        stmt = select(t.list_changes).where(c.seq > seq).order_by(c.seq).limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(stmt).mappings().all()
+        return [
+            Change(
+                seq=r["seq"], op=r["op"], list_id=r["list_id"], entry_id=r["entry_id"], at=r["at"]
+            )
+            for r in rows
+        ]
+
+    def last_change_seq(self) -> int:
+        """The highest change ``seq`` (0 when none): a cheap "anything new?" probe."""
+        with self._read() as conn:
+            value = conn.execute(select(func.max(t.list_changes.c.seq))).scalar()
+        return int(value or 0)
+
+    # -- decisions ---------------------------------------------------------
+
+    def save_decision(self, decision: Decision) -> None:
+        """Store the decision (its JSON form) and its signals for later retro-scans.
+        ``Conflict`` if a decision with the same id is already stored."""
+        validation.decision(decision)
+        try:
+            payload = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                f"decision {decision.decision_id!r} is not JSON-able: {exc}"
+            ) from None
+        row = {
+            "decision_id": decision.decision_id,
+            "created_at": decision.created_at,
+            "message_id": decision.message_id,
+            "sender": decision.sender,
+            "conversation": decision.conversation,
+            "kind": decision.kind,
+            "action": decision.action.value,
+            "payload": payload,
+        }
+        signals = [
+            {
+                "decision_id": decision.decision_id,
+                "attachment": s.attachment,
+                "signal_type": s.signal_type,
+                "value": s.value,
+                "variant": s.variant,
+            }
+            for s in decision.signals
+        ]
+        with self._write() as conn:
+            try:
+                conn.execute(insert(t.decisions), row)
+            except IntegrityError:
+                raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
+            if signals:
+                conn.execute(insert(t.decision_signals), signals)
+
+    def get_decision(self, decision_id: str) -> dict[str, Any]:
+        """The stored JSON form; ``NotFound`` if unknown."""
+        c = t.decisions.c
+        with self._read() as conn:
+            payload = conn.execute(select(c.payload).where(c.decision_id == decision_id)).scalar()
+        if payload is None:
+            raise NotFound(f"no decision {decision_id!r}")
+        value = json.loads(payload)
+        if not isinstance(value, dict):
+            raise StoreError(f"decision {decision_id!r} is stored in an unexpected shape")
+        return value
+
+    # -- helpers -----------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with _translate(), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self, *, changelog: bool = False) -> Iterator[Connection]:
+        with _translate(), self._engine.connect() as conn:
+            conn.execution_options(**WRITE_OPTIONS)
+            with conn.begin():
+                if changelog and conn.dialect.name == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGELOG_LOCK_KEY}
+                    )
+                yield conn
+
+    @staticmethod
+    def _list_row(conn: Connection, list_id: int) -> RowMapping:
+        stmt = select(t.lists).where(t.lists.c.id == list_id)
+        row = conn.execute(stmt).mappings().first()
+        if row is None:
+            raise NotFound(f"no list with id {list_id}")
+        return row
+
+    @staticmethod
+    def _entry_row(conn: Connection, entry_id: int) -> RowMapping | None:
+        stmt = select(t.entries).where(t.entries.c.id == entry_id)
+        return conn.execute(stmt).mappings().first()
+
+
+@contextmanager
+def _translate(context: str = "database error") -> Iterator[None]:
+    """Turn SQLAlchemy/driver errors into ``StoreError`` with a one-line reason."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{context}: {_reason(exc)}") from exc
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    source: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+    lines = [line.strip() for line in str(source).splitlines() if line.strip()]
+    return lines[0] if lines else type(source).__name__
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _list_record(row: RowMapping) -> ListRecord:
+    stored = set(str(row["kinds"]).split(","))
+    kinds: tuple[MessageKind, ...] = tuple(k for k in MESSAGE_KINDS if k in stored)
+    return ListRecord(
+        id=row["id"],
+        name=row["name"],
+        list_type=ListType(row["list_type"]),
+        action=ListAction(row["action"]),
+        severity=row["severity"],
+        kinds=kinds,
+        description=row["description"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+    )
+
+
+def _entry_record(row: RowMapping) -> EntryRecord:
+    return EntryRecord(
+        id=row["id"],
+        list_id=row["list_id"],
+        signal_type=row["signal_type"],
+        value=row["value"],
+        note=row["note"],
+        source=row["source"],
+        added_by=row["added_by"],
+        added_at=row["added_at"],
+        disabled_at=row["disabled_at"],
+        disabled_by=row["disabled_by"],
+        disabled_reason=row["disabled_reason"],
+    )

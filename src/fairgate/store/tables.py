@@ -1,0 +1,154 @@
+"""The database schema as SQLAlchemy Core tables (SQLite and PostgreSQL).
+
+This module is the source of truth that the Alembic migrations must match;
+``tests/store/test_migrations.py`` compares the two so they cannot drift.
+Later schema changes (accounts, strikes, appeals, audit) add tables here
+*and* a new file under ``migrations/versions/``.
+
+Conventions:
+
+* Every timestamp is a :class:`UtcDateTime`: stored in UTC, returned as a
+  timezone-aware UTC ``datetime`` on both backends.
+* Surrogate keys that can grow large are ``BIGINT`` on PostgreSQL and
+  ``INTEGER`` on SQLite (only ``INTEGER PRIMARY KEY`` aliases SQLite's rowid).
+* Constraint and index names follow :data:`NAMING_CONVENTION`, so future
+  migrations (including SQLite batch mode) can address them by name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+"""A large surrogate key: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (UTC).
+
+    Naive datetimes are taken to be UTC already. SQLite keeps no zone, so values
+    are converted to UTC before they are written and tagged UTC when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC) if dialect.name != "sqlite" else value
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # pragma: no cover - defensive
+            raise TypeError(f"expected a datetime from the database, got {type(value).__name__}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("list_type", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("severity", Integer, nullable=False),
+    Column("kinds", String(64), nullable=False, comment="comma-joined message kinds"),
+    Column("description", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(255), nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("list_id", Integer, ForeignKey("lists.id"), nullable=False),
+    Column("signal_type", String(32), nullable=False),
+    Column("value", String, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("added_by", String(255), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime, nullable=True),
+    Column("disabled_by", String(255), nullable=True),
+    Column("disabled_reason", Text, nullable=True),
+    Index("ix_entries_signal_type_value", "signal_type", "value"),
+    Index("ix_entries_list_id_id", "list_id", "id"),
+)
+
+list_changes = Table(
+    "list_changes",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("op", String(16), nullable=False),
+    Column("list_id", Integer, ForeignKey("lists.id"), nullable=False),
+    Column("entry_id", BigId, ForeignKey("entries.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("decision_id", String(128), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("message_id", String, nullable=True),
+    Column("sender", String, nullable=False),
+    Column("conversation", String, nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("payload", Text, nullable=False, comment="JSON of Decision.to_dict()"),
+    Index("ix_decisions_sender", "sender"),
+    Index("ix_decisions_created_at", "created_at"),
+)
+
+decision_signals = Table(
+    "decision_signals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "decision_id",
+        String(128),
+        ForeignKey("decisions.decision_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("attachment", Integer, nullable=False),
+    Column("signal_type", String(32), nullable=False),
+    Column("value", String, nullable=False),
+    Column("variant", String(32), nullable=False),
+    Index("ix_decision_signals_signal_type_value", "signal_type", "value"),
+    Index("ix_decision_signals_decision_id", "decision_id"),
+)

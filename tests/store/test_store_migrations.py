@@ -1,0 +1,88 @@
+"""Migrations: idempotent, concurrent-safe, reversible, and in step with tables.py."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from fairgate.errors import StoreError
+from fairgate.store import SqlStore, migrate, open_store
+from fairgate.store.tables import metadata
+from fairgate.types import ListType
+
+TABLES = {"lists", "entries", "list_changes", "decisions", "decision_signals", "alembic_version"}
+
+
+def test_schema_is_at_head(store: SqlStore) -> None:
+    with store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+        assert set(inspect(conn).get_table_names()) == TABLES
+
+
+def test_migrations_match_tables_py(store: SqlStore) -> None:
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        diff = compare_metadata(context, metadata)
+    assert diff == []
+
+
+def test_open_twice_is_idempotent(db_url: str) -> None:
+    with open_store(db_url) as first:
+        first.create_list("kept", ListType.TEXT)
+    with open_store(db_url) as second:
+        assert [lst.name for lst in second.all_lists()] == ["kept"]
+        with second.engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        assert [r[0] for r in rows] == [migrate.head_revision()]
+
+
+def test_concurrent_first_opens(db_url: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def opener() -> None:
+        try:
+            barrier.wait()
+            with open_store(db_url) as store:
+                store.ping()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+
+
+def test_check_only_open(db_url: str) -> None:
+    with pytest.raises(StoreError, match="run 'fairgate db upgrade'"):
+        open_store(db_url, upgrade=False)
+    open_store(db_url).close()
+    with open_store(db_url, upgrade=False) as store:
+        store.ping()
+
+
+def test_downgrade_and_upgrade_again(store: SqlStore) -> None:
+    with store.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "base")
+    with store.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) == {"alembic_version"}
+        assert migrate.current_revision(conn) is None
+    migrate.upgrade(store.engine)
+    assert store.all_lists() == []
+
+
+def test_unknown_revision_is_a_store_error(db_url: str, store: SqlStore) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    with pytest.raises(StoreError, match="from_the_future"):
+        open_store(db_url)
