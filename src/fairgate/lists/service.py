@@ -195,10 +195,14 @@ class ListManager:
         return report
 
     def export_lines(self, name: str) -> Iterator[str]:
-        """Active entries as ``signal_type,signal[,note]`` CSV lines (HMA's format)."""
-        lst = self._expect(name, ListType.IMAGE)
+        """Active entries: a hash list as ``signal_type,signal[,note]`` CSV lines
+        (HMA's format), a term list as one term a line."""
+        lst = self._store.get_list(name)
         for entry in self._store.entries(lst.id):
-            yield format_csv_row(entry.signal_type, entry.value, entry.note)
+            if lst.list_type is ListType.TEXT:
+                yield entry.value
+            else:
+                yield format_csv_row(entry.signal_type, entry.value, entry.note)
 
 
 def _counting(

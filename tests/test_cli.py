@@ -1,0 +1,129 @@
+"""The CLI contract of DESIGN.md, run as a user would: a subprocess per command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageOps
+
+from tests.conftest import EXAMPLES, shared_file
+
+BRIDGE = "pdq-reference/images/reg-test-input/dih/bridge-1-original.jpg"
+OTHER = "pdq-reference/images/reg-test-input/labelme-subset/q0001.jpg"
+
+
+class Cli:
+    def __init__(self, tmp_path: Path) -> None:
+        self.cwd = tmp_path
+        self.env = {**os.environ, "FAIRGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+        self.env.pop("FAIRGATE_POLICY_PATH", None)
+
+    def __call__(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "fairgate", *args],
+            cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+        return proc
+
+    def json(self, *args: str, code: int = 0) -> object:
+        return json.loads(self(*args, "--json", code=code).stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+def test_image_list_end_to_end(cli: Cli, tmp_path: Path) -> None:
+    photo = shared_file(BRIDGE)
+    mirrored = tmp_path / "mirrored.jpg"
+    ImageOps.mirror(Image.open(photo)).save(mirrored, quality=50)
+    cli("lists", "create", "known", "--type", "image")
+    added = cli.json("lists", "add", "known", str(photo))
+    assert isinstance(added, dict)
+    assert {a["signal_type"] for a in added["added"]} == {"sha256", "md5", "pdq"}
+    decision = cli.json("screen", "--image", str(mirrored), "--sender", "s1")
+    assert isinstance(decision, dict)
+    assert decision["action"] == "block"
+    reason = next(r for r in decision["reasons"] if r["signal"] == "pdq")
+    assert reason["list"] == "known"
+    assert 0 <= reason["evidence"]["distance"] <= 31
+    assert decision["account"]["account_id"] == "s1"
+    assert decision["notice"]["automated"] is True
+    other = cli.json("screen", "--image", str(shared_file(OTHER)))
+    assert isinstance(other, dict)
+    assert other["action"] == "deliver"
+
+
+def test_text_list_and_policy(cli: Cli) -> None:
+    cli("lists", "create", "spam-terms", "--type", "text", "--severity", "2")
+    cli("lists", "add", "spam-terms", "--terms-file", str(EXAMPLES / "spam-terms.txt"))
+    blocked = cli.json("screen", "--text", "CHEAP Pills now",
+                       "--policy", str(EXAMPLES / "policy.yaml"))
+    assert isinstance(blocked, dict)
+    assert blocked["action"] == "block"
+    assert blocked["reasons"][0]["rule"] == "spam.advertising"
+    assert blocked["reasons"][0]["evidence"]["span"] == [0, 11]
+    delivered = cli.json("screen", "--text", "pillow")
+    assert isinstance(delivered, dict)
+    assert delivered["action"] == "deliver"
+
+
+def test_hash_prints_one_json_object_per_file(cli: Cli) -> None:
+    photo = shared_file(BRIDGE)
+    out = cli("hash", str(photo), str(photo), "--json").stdout.splitlines()
+    assert len(out) == 2
+    row = json.loads(out[0])
+    assert set(row) >= {"file", "sha256", "md5", "pdq", "pdq_quality"}
+    assert len(row["pdq"]) == 64
+
+
+def test_import_export_and_remove(cli: Cli, tmp_path: Path) -> None:
+    pdq = "f" * 16 + "0" * 16 + "a" * 32
+    md5 = "d41d8cd98f00b204e9800998ecf8427e"
+    src = tmp_path / "list.txt"
+    src.write_text(f"{pdq}\n{md5}\nnot-a-hash\n{pdq}\n")
+    cli("lists", "create", "te", "--type", "image")
+    report = cli.json("lists", "import", "te", str(src))
+    assert isinstance(report, dict)
+    assert (report["added"], report["duplicates"], len(report["rejected"])) == (2, 1, 1)
+    assert report["rejected"][0]["line"] == 3
+    exported = cli("lists", "export", "te").stdout.splitlines()
+    assert exported == [f"pdq,{pdq}", f"md5,{md5}"]
+    strict = cli.json("lists", "import", "te", str(src), "--strict", code=2)
+    assert isinstance(strict, dict)
+    assert strict["written"] is False
+    listed = cli.json("lists", "add", "te", "--hash", f"sha256:{'a' * 64}")
+    assert isinstance(listed, dict)
+    entry = listed["added"][0]["entry_id"]
+    cli("lists", "remove", "te", str(entry))
+    assert len(cli("lists", "export", "te").stdout.splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("hash", "{empty}"), "empty"),
+        (("hash", "{text}"), "not a recognised image"),
+        (("hash", "{missing}"), "missing.jpg"),
+        (("screen", "--image", "{text}"), "not a recognised image"),
+        (("lists", "add", "nolist", "--term", "x"), "nolist"),
+        (("lists", "create", "x", "--type", "video"), "video"),
+        (("screen", "--kind", "email"), "kind"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_reason(cli: Cli, tmp_path: Path,
+                                                args: tuple[str, ...], fragment: str) -> None:
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "notes.jpg").write_text("hello")
+    names = {"{empty}": str(tmp_path / "empty.jpg"), "{text}": str(tmp_path / "notes.jpg"),
+             "{missing}": str(tmp_path / "missing.jpg")}
+    proc = cli(*(names.get(a, a) for a in args), code=2)
+    assert fragment in proc.stderr
+    assert "Traceback" not in proc.stderr
