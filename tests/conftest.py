@@ -25,6 +25,7 @@ def shared_file(relative: str) -> Path:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    with Engine.open(f"sqlite:///{tmp_path / 'fairgate.db'}",
-                     policy=load_policy(EXAMPLES / "policy.yaml")) as e:
+    with Engine.open(
+        f"sqlite:///{tmp_path / 'fairgate.db'}", policy=load_policy(EXAMPLES / "policy.yaml")
+    ) as e:
         yield e

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageOps
-
 from tests.conftest import EXAMPLES, shared_file
 
 BRIDGE = "pdq-reference/images/reg-test-input/dih/bridge-1-original.jpg"
-OTHER = "pdq-reference/images/reg-test-input/labelme-subset/q0001.jpg"
+OTHER = "pdq-reference/images/reg-test-input/labelme-subset/q0122.jpg"
 
 
 class Cli:
@@ -26,7 +25,11 @@ class Cli:
     def __call__(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "fairgate", *args],
-            cwd=self.cwd, env=self.env, capture_output=True, text=True, timeout=120,
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
         return proc
@@ -64,8 +67,9 @@ def test_image_list_end_to_end(cli: Cli, tmp_path: Path) -> None:
 def test_text_list_and_policy(cli: Cli) -> None:
     cli("lists", "create", "spam-terms", "--type", "text", "--severity", "2")
     cli("lists", "add", "spam-terms", "--terms-file", str(EXAMPLES / "spam-terms.txt"))
-    blocked = cli.json("screen", "--text", "CHEAP Pills now",
-                       "--policy", str(EXAMPLES / "policy.yaml"))
+    blocked = cli.json(
+        "screen", "--text", "CHEAP Pills now", "--policy", str(EXAMPLES / "policy.yaml")
+    )
     assert isinstance(blocked, dict)
     assert blocked["action"] == "block"
     assert blocked["reasons"][0]["rule"] == "spam.advertising"
@@ -118,12 +122,16 @@ def test_import_export_and_remove(cli: Cli, tmp_path: Path) -> None:
         (("screen", "--kind", "email"), "kind"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_reason(cli: Cli, tmp_path: Path,
-                                                args: tuple[str, ...], fragment: str) -> None:
+def test_bad_input_exits_2_with_one_line_reason(
+    cli: Cli, tmp_path: Path, args: tuple[str, ...], fragment: str
+) -> None:
     (tmp_path / "empty.jpg").write_bytes(b"")
     (tmp_path / "notes.jpg").write_text("hello")
-    names = {"{empty}": str(tmp_path / "empty.jpg"), "{text}": str(tmp_path / "notes.jpg"),
-             "{missing}": str(tmp_path / "missing.jpg")}
+    names = {
+        "{empty}": str(tmp_path / "empty.jpg"),
+        "{text}": str(tmp_path / "notes.jpg"),
+        "{missing}": str(tmp_path / "missing.jpg"),
+    }
     proc = cli(*(names.get(a, a) for a in args), code=2)
     assert fragment in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import click
 import typer.main
+from tests.conftest import ROOT
 
 from fairgate.cli import app
 from fairgate.settings import Settings
-from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -26,10 +26,10 @@ def test_every_setting_is_documented_with_its_default() -> None:
         assert shown == expected, f"{name}: README says {shown}, code says {expected}"
 
 
-def _commands(group: click.Group, prefix: str = "") -> list[str]:
+def _commands(group: Any, prefix: str = "") -> list[str]:
     names = []
     for name, command in group.commands.items():
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):
             names.extend(_commands(command, f"{prefix}{name} "))
         else:
             names.append(f"{prefix}{name}")
@@ -38,7 +38,6 @@ def _commands(group: click.Group, prefix: str = "") -> list[str]:
 
 def test_every_command_is_documented() -> None:
     group = typer.main.get_command(app)
-    assert isinstance(group, click.Group)
     commands = _commands(group)
     assert "lists import" in commands
     for command in commands:

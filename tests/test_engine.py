@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageOps
+from tests.conftest import EXAMPLES, shared_file
 
 from fairgate.engine import Engine
 from fairgate.errors import InvalidInput, MediaError, NotFound
 from fairgate.types import Action, Attachment, ListAction, ListType, Message
-from tests.conftest import EXAMPLES, shared_file
 
 BRIDGE = "pdq-reference/images/reg-test-input/dih/bridge-1-original.jpg"
 UNRELATED = [
     "pdq-reference/images/reg-test-input/labelme-subset/" + name
-    for name in ("q0001.jpg", "q0002.jpg", "q0005.jpg")
+    for name in ("q0122.jpg", "q0291.jpg", "q0746.jpg", "q1050.jpg", "q2821.jpg")
 ]
 
 
@@ -50,8 +50,9 @@ def listed(engine: Engine) -> Path:
 
 
 @pytest.mark.parametrize("edit", ["jpeg-q50", "half-size", "mirrored", "rotated-90", "greyscale"])
-def test_edited_copies_of_a_listed_photo_are_blocked(engine: Engine, listed: Path,
-                                                     edit: str) -> None:
+def test_edited_copies_of_a_listed_photo_are_blocked(
+    engine: Engine, listed: Path, edit: str
+) -> None:
     decision = engine.screen(image_message(edits(listed)[edit]))
     assert decision.action is Action.BLOCK
     pdq = [r for r in decision.reasons if r.match.signal_type == "pdq"]
@@ -61,7 +62,8 @@ def test_edited_copies_of_a_listed_photo_are_blocked(engine: Engine, listed: Pat
     assert 0 <= evidence.distance <= engine.settings.pdq_match_distance
     assert pdq[0].rule == "abuse.known-image"
     assert decision.notice is not None
-    assert decision.notice.appeal is not None and decision.decision_id in decision.notice.appeal
+    assert decision.notice.appeal is not None
+    assert decision.decision_id in decision.notice.appeal
     if edit in ("mirrored", "rotated-90"):
         assert evidence.variant != "original"
 
@@ -72,7 +74,8 @@ def test_the_same_file_matches_exactly(engine: Engine, listed: Path) -> None:
     signals = {r.match.signal_type: r.match.evidence.distance for r in decision.reasons}
     assert signals["sha256"] == 0
     assert signals["md5"] == 0
-    assert signals["pdq"] is not None and signals["pdq"] <= 10
+    assert signals["pdq"] is not None
+    assert signals["pdq"] <= 10
 
 
 @pytest.mark.parametrize("relative", UNRELATED)
@@ -127,8 +130,9 @@ def test_text_terms(engine: Engine) -> None:
 def test_example_term_lists_and_kinds(engine: Engine) -> None:
     engine.lists.create("scam-terms", ListType.TEXT, action=ListAction.HOLD, kinds=("chat",))
     terms = (EXAMPLES / "scam-terms.txt").read_text().splitlines()
-    engine.lists.add_terms("scam-terms", [t for t in terms if t and not t.startswith("#")],
-                           by="test")
+    engine.lists.add_terms(
+        "scam-terms", [t for t in terms if t and not t.startswith("#")], by="test"
+    )
     text = "Please pay with gift cards today"
     assert engine.screen(Message(sender="u", text=text)).action is Action.HOLD
     assert engine.screen(Message(sender="u", text=text, kind="search")).action is Action.DELIVER
@@ -159,3 +163,8 @@ def test_bad_messages_raise_typed_errors(engine: Engine) -> None:
         engine.screen(Message(sender="", text="x"))
     with pytest.raises(InvalidInput, match="limit"):
         engine.screen(Message(sender="u", text="x" * (engine.settings.max_text_chars + 1)))
+
+
+def test_an_unrelated_large_photo_is_delivered(engine: Engine, listed: Path) -> None:
+    other = shared_file("pdq-reference/images/reg-test-input/exif-rotn/exif-rotn-1.jpg")
+    assert engine.screen(image_message(other.read_bytes())).action is Action.DELIVER

@@ -313,26 +313,15 @@ def bench_index(
 
 
 def main() -> None:
-    """Entry point: map fairgate's errors to exit codes with a one-line reason."""
+    """Entry point: map fairgate's errors to exit codes with a one-line reason.
+
+    Typer runs in standalone mode, so usage errors already exit 2 with its
+    message; fairgate's own exceptions are mapped here."""
     try:
-        code = app(standalone_mode=False)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        app()
     except InvalidInput as exc:
         err.print(f"fairgate: {exc}", markup=False, highlight=False)
         sys.exit(2)
     except FairgateError as exc:
         err.print(f"fairgate: error: {exc}", markup=False, highlight=False)
         sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)

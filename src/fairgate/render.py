@@ -201,7 +201,7 @@ def message_from_cli(
         text=text,
         attachments=tuple(attachments),
         conversation=conversation,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
     )
 
 

@@ -24,8 +24,11 @@ def test_plain_lines_by_length(types: dict[str, object]) -> None:
 
 
 def test_csv_with_header_aliases_and_notes(types: dict[str, object]) -> None:
-    rows = parse(types, f"signal_type,signal,note\npdq,{PDQ},from te\nphoto_md5,{MD5}\n"
-                 f'sha256,{SHA},"a, quoted note"\n')
+    rows = parse(
+        types,
+        f"signal_type,signal,note\npdq,{PDQ},from te\nphoto_md5,{MD5}\n"
+        f'sha256,{SHA},"a, quoted note"\n',
+    )
     assert rows == [
         ParsedRow(2, "pdq", PDQ, "from te"),
         ParsedRow(3, "md5", MD5, ""),
@@ -47,8 +50,9 @@ def test_plain_sha256_needs_a_default_type(types: dict[str, object]) -> None:
         (f"pdq,{PDQ[:-2]}", "64"),
     ],
 )
-def test_bad_lines_are_rejected_with_reasons(types: dict[str, object], line: str,
-                                             reason: str) -> None:
+def test_bad_lines_are_rejected_with_reasons(
+    types: dict[str, object], line: str, reason: str
+) -> None:
     (row,) = parse(types, line)
     assert isinstance(row, Rejected)
     assert row.line == 1

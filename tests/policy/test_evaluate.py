@@ -9,8 +9,13 @@ from fairgate.types import Action, Evidence, ListAction, ListType, Match, Messag
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def lst(list_id: int, name: str, action: ListAction, severity: int = 1,
-        kinds: tuple[MessageKind, ...] = ("chat", "search")) -> ListRecord:
+def lst(
+    list_id: int,
+    name: str,
+    action: ListAction,
+    severity: int = 1,
+    kinds: tuple[MessageKind, ...] = ("chat", "search"),
+) -> ListRecord:
     return ListRecord(list_id, name, ListType.TEXT, action, severity, kinds, "", NOW, "t")
 
 
@@ -70,8 +75,9 @@ def test_list_kinds_limit_where_it_applies(kind: MessageKind, expected: Action) 
 
 
 def test_strongest_action_wins_and_all_reasons_are_kept() -> None:
-    verdict = evaluate([match(2, "scam"), match(1, "spam"), match(3, "watch")], LISTS,
-                       parse_policy(""), "chat")
+    verdict = evaluate(
+        [match(2, "scam"), match(1, "spam"), match(3, "watch")], LISTS, parse_policy(""), "chat"
+    )
     assert verdict.action is Action.BLOCK
     assert verdict.reasons[0].match.list_name == "spam"
     assert len(verdict.reasons) == 3

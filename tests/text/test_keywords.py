@@ -57,7 +57,15 @@ def test_empty_list_matches_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("ch", "expected"),
-    [("a", True), ("7", True), ("é", True), ("д", True), ("赌", False), ("カ", False), (" ", False)],
+    [
+        ("a", True),
+        ("7", True),
+        ("é", True),
+        ("д", True),
+        ("赌", False),
+        ("カ", False),
+        (" ", False),
+    ],
 )
 def test_needs_boundary(ch: str, expected: bool) -> None:
     assert needs_boundary(ch) is expected

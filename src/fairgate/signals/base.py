@@ -13,7 +13,6 @@ from fairgate.types import Note, Signal
 if TYPE_CHECKING:
     from fairgate.index.base import SignalIndex
     from fairgate.media.source import MediaSource
-    from fairgate.settings import Settings
 
 
 @runtime_checkable
