@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     # Hamming index choice: "auto" picks flat below hamming_flat_max entries.
     hamming_index: Literal["auto", "flat", "mih"] = "auto"
-    hamming_flat_max: int = Field(default=1_000_000, ge=0)
+    hamming_flat_max: int = Field(default=100_000, ge=0)
+    """Measured: flat FAISS and our MIH are even near 100k entries; at 1M MIH is ~7x faster."""
 
     # Safe decoding limits.
     max_file_bytes: int = Field(default=32 * 1024 * 1024, ge=1)

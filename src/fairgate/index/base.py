@@ -20,6 +20,11 @@ class SignalIndex(Protocol):
         """Add (entry_id, canonical value) pairs; re-adding an id replaces it."""
         ...
 
+    def extend(self, entries: Iterable[tuple[int, str]]) -> None:
+        """Bulk-load a stream of (entry_id, value) pairs (e.g. every active entry
+        at start), parsing in chunks and building the search structure once."""
+        ...
+
     def disable(self, entry_ids: Iterable[int]) -> None:
         """Stop matching these entries (unknown ids are ignored)."""
         ...

@@ -49,22 +49,11 @@ class LiveIndexes:
         self.lists = {lst.id: lst for lst in self._store.all_lists()}
         self._indexes = {name: t.make_index() for name, t in self._types.items()}
         self._entry.cache_clear()
-        batches: dict[str, list[tuple[int, str]]] = {name: [] for name in self._types}
         terms: dict[int, list[Term]] = {}
-        for entry in self._store.entries(active_only=True):
-            if entry.signal_type == TERM:
-                terms.setdefault(entry.list_id, []).append(
-                    Term(entry.id, entry.list_id, entry.value)
-                )
-            elif entry.signal_type in batches:
-                batch = batches[entry.signal_type]
-                batch.append((entry.id, entry.value))
-                if len(batch) >= 100_000:
-                    self._indexes[entry.signal_type].add(batch)
-                    batch.clear()
-        for name, batch in batches.items():
-            if batch:
-                self._indexes[name].add(batch)
+        for name, index in self._indexes.items():
+            index.extend((e.id, e.value) for e in self._store.entries(signal_type=name))
+        for entry in self._store.entries(signal_type=TERM):
+            terms.setdefault(entry.list_id, []).append(Term(entry.id, entry.list_id, entry.value))
         self._automata = {
             list_id: TermAutomaton(list_terms, word_boundaries=self._word_boundaries)
             for list_id, list_terms in terms.items()

@@ -49,9 +49,14 @@ class ListStore(Protocol):
     def get_entry(self, entry_id: int) -> EntryRecord: ...
 
     def entries(
-        self, list_id: int | None = None, *, active_only: bool = True
+        self,
+        list_id: int | None = None,
+        *,
+        active_only: bool = True,
+        signal_type: str | None = None,
     ) -> Iterator[EntryRecord]:
-        """Entries ordered by id, streamed (lists can hold millions)."""
+        """Entries ordered by id (of one list and/or one signal type), streamed
+        (lists can hold millions)."""
         ...
 
     def changes_since(self, seq: int, limit: int = 10_000) -> list[Change]:

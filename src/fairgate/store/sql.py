@@ -232,7 +232,11 @@ class SqlStore:
         return _entry_record(row)
 
     def entries(
-        self, list_id: int | None = None, *, active_only: bool = True
+        self,
+        list_id: int | None = None,
+        *,
+        active_only: bool = True,
+        signal_type: str | None = None,
     ) -> Iterator[EntryRecord]:
         """Entries ordered by id, streamed (lists can hold millions).
 
@@ -242,9 +246,11 @@ class SqlStore:
         """
         if list_id is not None:
             self.get_list_by_id(list_id)
-        return self._iter_entries(list_id, active_only)
+        return self._iter_entries(list_id, active_only, signal_type)
 
-    def _iter_entries(self, list_id: int | None, active_only: bool) -> Iterator[EntryRecord]:
+    def _iter_entries(
+        self, list_id: int | None, active_only: bool, signal_type: str | None
+    ) -> Iterator[EntryRecord]:
         page = max(1, self.entries_page_size)
         after = 0
         while True:
@@ -253,6 +259,8 @@ class SqlStore:
                 stmt = stmt.where(t.entries.c.list_id == list_id)
             if active_only:
                 stmt = stmt.where(t.entries.c.disabled_at.is_(None))
+            if signal_type is not None:
+                stmt = stmt.where(t.entries.c.signal_type == signal_type)
             stmt = stmt.order_by(t.entries.c.id).limit(page)
             with self._read() as conn:
                 rows = conn.execute(stmt).mappings().all()
