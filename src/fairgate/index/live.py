@@ -2,7 +2,8 @@
 
 Loading takes the change sequence number first and then every active entry,
 so replaying changes after that number is safe (adding an id twice replaces
-it; disabling twice is a no-op). ``refresh`` runs before each screen call:
+it; disabling twice is a no-op). Nothing is loaded until the first
+``refresh``, which runs before each screen call and costs
 one cheap query when nothing changed.
 """
 
@@ -41,7 +42,7 @@ class LiveIndexes:
         self._indexes: dict[str, SignalIndex] = {}
         self._automata: dict[int, TermAutomaton] = {}
         self._entry = lru_cache(maxsize=65_536)(self._store.get_entry)
-        self.reload()
+        self._loaded = False
 
     # -- loading ---------------------------------------------------------
     def reload(self) -> None:
@@ -59,15 +60,21 @@ class LiveIndexes:
             for list_id, list_terms in terms.items()
         }
         self._seq = seq
+        self._loaded = True
 
     def refresh(self) -> int:
-        """Apply changes made since the last refresh; returns how many were applied."""
+        """Apply changes made since the last refresh (loading everything on first
+        use); returns how many changes were applied."""
+        if not self._loaded:
+            self.reload()
+            return 0
         latest = self._store.last_change_seq()
         if latest <= self._seq:
             return 0
-        if latest - self._seq > FULL_RELOAD_AFTER:
+        pending = latest - self._seq
+        if pending > FULL_RELOAD_AFTER:
             self.reload()
-            return latest - self._seq
+            return pending
         applied = 0
         dirty_terms: set[int] = set()
         while self._seq < latest:
