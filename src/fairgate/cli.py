@@ -286,9 +286,9 @@ def bench_hashing(
     db: DbOpt = None,
 ) -> None:
     """PDQ from JPEG files: fairgate's screening path vs pdqhash on a full decode."""
-    from fairgate.bench import hashing
+    from fairgate.bench.hashing import run as run_hashing_bench
 
-    report = hashing.run(files or [], repeat=repeat, settings=settings_for(db))
+    report = run_hashing_bench(files or [], repeat=repeat, settings=settings_for(db))
     emit(report.to_dict(), as_json, lambda: out.print(report.render()))
 
 
@@ -302,13 +302,13 @@ def bench_index(
     db: DbOpt = None,
 ) -> None:
     """Hamming index: p50/p99 query latency and memory by size, vs flat FAISS."""
-    from fairgate.bench import index
+    from fairgate.bench.index import run as run_index_bench
 
     try:
         size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
     except ValueError:
         fail(f"--sizes must be comma-separated integers, got {sizes!r}")
-    report = index.run(sizes=size_list, queries=queries)
+    report = run_index_bench(sizes=size_list, queries=queries)
     emit(report.to_dict(), as_json, lambda: out.print(report.render()))
 
 

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     """Screening decodes JPEGs at reduced size (libjpeg DCT scaling) when it keeps
     the hash conformant; list entries and ``fairgate hash`` always decode fully."""
 
+    pdq_reduced_min_side: int = Field(default=512, ge=64)
+    """Smallest short side a reduced JPEG decode may have. Measured on ~650 reduced
+    decodes: >=512 px stays within 2 bits of the full decode; 256-511 px up to 8."""
+
     # Hamming index choice: "auto" picks flat below hamming_flat_max entries.
     hamming_index: Literal["auto", "flat", "mih"] = "auto"
     hamming_flat_max: int = Field(default=100_000, ge=0)

@@ -23,7 +23,7 @@ def test_nothing_loads_until_first_refresh_then_changes_replay(tmp_path: Path) -
     assert live.size("pdq") == 0
     assert live.refresh() == 0
     assert live.size("pdq") == 1
-    (second,) = store.add_entries(lst.id, [NewEntry("pdq", "0f" * 32)], added_by="t")
+    store.add_entries(lst.id, [NewEntry("pdq", "0f" * 32)], added_by="t")
     store.disable_entry(lst.id, first, by="t")
     assert live.refresh() == 2
     assert live.size("pdq") == 1

@@ -1,0 +1,43 @@
+"""The built-in signal types, and ``hash_file`` for ``fairgate hash``.
+
+A plug-in signal type is one more entry in the same dict::
+
+    types = builtin_signal_types(settings)
+    types[MySignal.name] = MySignal(settings)
+    engine = Engine(store, settings=settings, policy=policy, signal_types=types)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fairgate.media.limits import MediaLimits
+from fairgate.media.source import MediaSource
+from fairgate.settings import Settings
+from fairgate.signals.base import SignalType
+from fairgate.signals.exact import Md5, Sha256
+from fairgate.signals.pdq import Pdq, pdq_reference
+
+
+def builtin_signal_types(settings: Settings) -> dict[str, SignalType]:
+    """sha256, md5 and pdq, keyed by name (the order they are computed in)."""
+    types: list[SignalType] = [Sha256(), Md5(), Pdq(settings)]
+    return {signal_type.name: signal_type for signal_type in types}
+
+
+def hash_file(path: str | os.PathLike[str], settings: Settings) -> dict[str, Any]:
+    """``file, sha256, md5, pdq, pdq_quality`` of one file, by the reference pipeline.
+
+    Raises :class:`~fairgate.errors.MediaError` for a file that cannot be
+    read or decoded safely.
+    """
+    media = MediaSource.from_path(path, limits=MediaLimits.from_settings(settings))
+    pdq = pdq_reference(media.image(), dihedral=False)
+    return {
+        "file": os.fspath(path),
+        "sha256": Sha256().digest(media.data),
+        "md5": Md5().digest(media.data),
+        "pdq": pdq.hashes[0],
+        "pdq_quality": pdq.quality,
+    }
