@@ -135,3 +135,16 @@ def test_bad_input_exits_2_with_one_line_reason(
     proc = cli(*(names.get(a, a) for a in args), code=2)
     assert fragment in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_bench_commands_report_ratios_against_their_baseline(cli: Cli) -> None:
+    index = cli.json("bench", "index", "--sizes", "500", "--queries", "5")
+    assert isinstance(index, dict)
+    assert [r["kind"] for r in index["rows"]] == ["auto", "faiss-flat"]
+    assert index["rows"][0]["realistic"]["recall"] == 1.0
+    photo = shared_file(BRIDGE)
+    hashing = cli.json("bench", "hashing", str(photo), "--repeat", "1")
+    assert isinstance(hashing, dict)
+    assert hashing["machine"]
+    cli("bench", "index", "--sizes", "10", "--kinds", "annoy", code=2)
+    cli("bench", "hashing", "missing.jpg", code=2)

@@ -297,18 +297,40 @@ def bench_index(
     sizes: Annotated[str, typer.Option(help="Comma-separated stored-hash counts.")] = (
         "100000,1000000,10000000"
     ),
+    kinds: Annotated[
+        str, typer.Option(help="Indexes to compare: auto, flat, mih, faiss-flat, faiss-mih.")
+    ] = "auto,faiss-flat",
     queries: Annotated[int, typer.Option(min=1, help="Queries per size and mix.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic hashes.")] = 0,
     as_json: JsonOpt = False,
     db: DbOpt = None,
 ) -> None:
     """Hamming index: p50/p99 query latency and memory by size, vs flat FAISS."""
+    from fairgate.bench.index import IndexRow
     from fairgate.bench.index import run as run_index_bench
 
     try:
-        size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
+        size_list = tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip())
     except ValueError:
         fail(f"--sizes must be comma-separated integers, got {sizes!r}")
-    report = run_index_bench(sizes=size_list, queries=queries)
+    if not size_list or min(size_list) < 1:
+        fail("--sizes needs at least one positive count")
+
+    def progress(row: IndexRow) -> None:
+        err.print(
+            f"{row.size:>11,} {row.kind:<10} build {row.build_s:6.2f}s "
+            f"p50 {row.realistic.p50_ms:.3f} p99 {row.realistic.p99_ms:.3f} ms "
+            f"mem {row.memory_bytes / 1e6:,.0f} MB recall {row.realistic.recall}",
+            markup=False,
+        )
+
+    report = run_index_bench(
+        sizes=size_list,
+        queries=queries,
+        kinds=[k.strip() for k in kinds.split(",") if k.strip()],
+        seed=seed,
+        progress=progress,
+    )
     emit(report.to_dict(), as_json, lambda: out.print(report.render()))
 
 

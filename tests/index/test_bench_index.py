@@ -8,7 +8,8 @@ import faiss
 import pytest
 from rich.console import Console
 
-from fairgate.bench.index import KINDS, main, run
+from fairgate.bench.index import KINDS, run
+from fairgate.errors import InvalidInput
 
 
 def test_run_reports_every_kind_with_full_recall() -> None:
@@ -31,11 +32,5 @@ def test_run_reports_every_kind_with_full_recall() -> None:
 
 
 def test_unknown_kind() -> None:
-    with pytest.raises(ValueError, match="unknown kinds"):
+    with pytest.raises(InvalidInput, match="unknown index kinds"):
         run(sizes=(10,), kinds=("annoy",))
-
-
-def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--sizes", "500", "--kinds", "auto,faiss-flat", "--queries", "5", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert [r["kind"] for r in out["rows"]] == ["auto", "faiss-flat"]

@@ -40,6 +40,7 @@ import pdqhash
 from PIL import Image, features
 from rich.table import Table
 
+from fairgate.errors import InvalidInput, MediaError
 from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
 from fairgate.settings import Settings
@@ -179,17 +180,24 @@ def _methods(settings: Settings) -> list[tuple[str, str, int, HashFn]]:
 def run(files: Sequence[Path], *, repeat: int, settings: Settings) -> HashingReport:
     """Time every method on every file ``repeat`` times (default files if none)."""
     if repeat < 1:
-        raise ValueError("repeat must be at least 1")
+        raise InvalidInput("repeat must be at least 1")
     if files:
-        return _run([Path(f).read_bytes() for f in files], repeat, settings)
+        return _run([_read(Path(f)) for f in files], repeat, settings)
     with tempfile.TemporaryDirectory(prefix="fairgate-bench-") as tmp:
         paths = default_files(Path(tmp))
         return _run([p.read_bytes() for p in paths], repeat, settings)
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise MediaError(exc.strerror or "cannot read file", source=str(path)) from exc
+
+
 def _run(blobs: list[bytes], repeat: int, settings: Settings) -> HashingReport:
     if not blobs:
-        raise ValueError("no files to hash")
+        raise InvalidInput("no files to hash")
     methods = _methods(settings)
     samples: dict[str, list[float]] = {name: [] for name, *_ in methods}
     hashes: dict[str, list[str]] = {name: [] for name, *_ in methods}

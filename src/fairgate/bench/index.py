@@ -19,9 +19,7 @@ Run: ``python -m fairgate.bench.index --sizes 100000,1000000 [--kinds ...] [--js
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import os
 import platform
 import sys
@@ -34,9 +32,9 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 import numpy.typing as npt
-from rich.console import Console
 from rich.table import Table
 
+from fairgate.errors import InvalidInput
 from fairgate.index.hamming import HammingIndex
 
 BITS = 256
@@ -369,7 +367,7 @@ def run(
     """Benchmark every kind at every size; ``progress`` is called after each row."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
-        raise ValueError(f"unknown kinds {unknown}; choose from {', '.join(KINDS)}")
+        raise InvalidInput(f"unknown index kinds {unknown}; choose from {', '.join(KINDS)}")
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     report = IndexReport(machine=machine_info(), queries=queries, seed=seed)
@@ -391,34 +389,3 @@ def run(
     finally:
         faiss.omp_set_num_threads(threads)
     return report
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated entry counts")
-    parser.add_argument("--kinds", default=",".join(DEFAULT_KINDS), help=f"of {','.join(KINDS)}")
-    parser.add_argument("--queries", type=int, default=1000, help="queries per mix")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    args = parser.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
-    kinds = [k for k in args.kinds.split(",") if k]
-    console = Console(stderr=True)
-
-    def progress(row: IndexRow) -> None:
-        console.print(
-            f"{row.size:>11,} {row.kind:<10} build {row.build_s:6.2f}s "
-            f"p50 {row.realistic.p50_ms:.3f} p99 {row.realistic.p99_ms:.3f} ms "
-            f"mem {row.memory_bytes / 1e6:,.0f} MB recall {row.realistic.recall}"
-        )
-
-    report = run(sizes=sizes, queries=args.queries, kinds=kinds, seed=args.seed, progress=progress)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        Console(width=200).print(report.render())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
