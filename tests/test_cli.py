@@ -148,3 +148,17 @@ def test_bench_commands_report_ratios_against_their_baseline(cli: Cli) -> None:
     assert hashing["machine"]
     cli("bench", "index", "--sizes", "10", "--kinds", "annoy", code=2)
     cli("bench", "hashing", "missing.jpg", code=2)
+
+
+def test_large_import_shows_progress_and_writes_every_line(cli: Cli, tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(5)
+    values = {f"{rng.getrandbits(256):064x}" for _ in range(16_000)}
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"pdq,{v}\n" for v in values))
+    assert big.stat().st_size > 1_000_000
+    cli("lists", "create", "big", "--type", "image")
+    proc = cli("lists", "import", "big", str(big))
+    assert f"{len(values)} added" in proc.stdout
+    assert len(cli("lists", "export", "big").stdout.splitlines()) == len(values)

@@ -6,7 +6,7 @@ Kept apart from ``cli.py`` so the command functions stay a few lines each.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -112,26 +112,15 @@ def run_import(
         if show
         else None
     )
-    with engine_cm as engine:
-        if progress is None:
-            report: ImportReport = engine.lists.import_lines(
-                name,
-                _lines(file, None),
-                by=by,
-                strict=strict,
-                default_type=default_type,
-                source=f"import:{file.name}",
-            )
-        else:
-            with progress:
-                report = engine.lists.import_lines(
-                    name,
-                    _lines(file, progress),
-                    by=by,
-                    strict=strict,
-                    default_type=default_type,
-                    source=f"import:{file.name}",
-                )
+    with engine_cm as engine, progress if progress is not None else nullcontext():
+        report: ImportReport = engine.lists.import_lines(
+            name,
+            _lines(file, progress),
+            by=by,
+            strict=strict,
+            default_type=default_type,
+            source=f"import:{file.name}",
+        )
     return report
 
 

@@ -36,6 +36,7 @@ from rich.table import Table
 
 from fairgate.errors import InvalidInput
 from fairgate.index.hamming import HammingIndex
+from fairgate.settings import Settings
 
 BITS = 256
 RADIUS = 31
@@ -165,7 +166,12 @@ class IndexReport:
 
 class _Fairgate:
     def __init__(self, kind: str, codes: Codes) -> None:
-        self.index = HammingIndex(bits=BITS, max_distance=RADIUS, kind=kind)  # type: ignore[arg-type]
+        self.index = HammingIndex(
+            bits=BITS,
+            max_distance=RADIUS,
+            kind=kind,  # type: ignore[arg-type]
+            flat_max=Settings().hamming_flat_max,
+        )
         self.index.add_codes(np.arange(codes.shape[0], dtype=np.int64), codes)
 
     def memory_bytes(self) -> int:

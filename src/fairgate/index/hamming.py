@@ -57,7 +57,7 @@ class HammingIndex:
         bits: int = 256,
         max_distance: int = 31,
         kind: IndexKind = "auto",
-        flat_max: int = 1_000_000,
+        flat_max: int = 100_000,
         *,
         delta_max: int = 65_536,
         mih_tables: int | None = None,
