@@ -162,3 +162,19 @@ def test_large_import_shows_progress_and_writes_every_line(cli: Cli, tmp_path: P
     proc = cli("lists", "import", "big", str(big))
     assert f"{len(values)} added" in proc.stdout
     assert len(cli("lists", "export", "big").stdout.splitlines()) == len(values)
+
+
+def test_db_commands(cli: Cli) -> None:
+    behind = cli.json("db", "current", code=1)
+    assert isinstance(behind, dict)
+    assert behind["up_to_date"] is False
+    upgraded = cli.json("db", "upgrade")
+    assert isinstance(upgraded, dict)
+    current = cli.json("db", "current")
+    assert current == {
+        "revision": upgraded["revision"],
+        "head": upgraded["revision"],
+        "up_to_date": True,
+    }
+    proc = cli("db", "current", "--db", "mysql://nope", code=2)
+    assert "unsupported database URL" in proc.stderr

@@ -33,6 +33,10 @@ bench_app = typer.Typer(
 )
 app.add_typer(lists_app, name="lists")
 app.add_typer(bench_app, name="bench")
+db_app = typer.Typer(
+    help="The database schema (migrations run on open as well).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -273,6 +277,37 @@ def screen_cmd(
     with engine_for(db, policy) as engine:
         decision = engine.screen(message)
     emit(decision.to_dict(), as_json, lambda: render.print_decision(out, decision))
+
+
+# -- db -------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from fairgate.store import open_store
+    from fairgate.store.migrate import current_revision
+
+    with open_store(settings_for(db).database_url) as store, store.engine.connect() as conn:
+        revision = current_revision(conn)
+    emit({"revision": revision}, as_json, lambda: out.print(f"schema at revision {revision}"))
+
+
+@db_app.command("current")
+def db_current(db: DbOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the schema revision and whether it is the newest (exit 1 if behind)."""
+    from fairgate.store.engine import make_engine, normalize_url
+    from fairgate.store.migrate import current_revision, head_revision
+
+    engine = make_engine(normalize_url(settings_for(db).database_url))
+    try:
+        with engine.connect() as conn:
+            revision = current_revision(conn)
+    finally:
+        engine.dispose()
+    head = head_revision()
+    data = {"revision": revision, "head": head, "up_to_date": revision == head}
+    emit(data, as_json, lambda: out.print(f"schema at {revision or 'nothing'}; newest {head}"))
+    if revision != head:
+        raise typer.Exit(1)
 
 
 # -- bench ----------------------------------------------------------------------
