@@ -1,14 +1,25 @@
-"""Shared fixtures: where the shared reference data lives, and engines on SQLite."""
+"""Shared fixtures: where the shared reference data lives; databases of every
+backend (SQLite always, PostgreSQL when ``FAIRGATE_TEST_POSTGRES_URL`` is set).
+
+PostgreSQL isolation: each test gets a fresh, uniquely named schema, selected
+through libpq's ``options=-csearch_path=<schema>`` in the URL, so migrations,
+``alembic_version`` and all tables live inside it; the schema is dropped
+(CASCADE) afterwards.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from fairgate.engine import Engine
 from fairgate.policy import load_policy
+from fairgate.store.engine import make_engine, normalize_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -23,9 +34,42 @@ def shared_file(relative: str) -> Path:
     return path
 
 
+POSTGRES_ENV = "FAIRGATE_TEST_POSTGRES_URL"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _postgres_schema_url(base: str) -> Iterator[str]:
+    admin = make_engine(normalize_url(base))
+    schema = f"fg_test_{uuid.uuid4().hex[:16]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgres" and not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"PostgreSQL contract tests need {POSTGRES_ENV} (e.g. postgresql://...)")
+    return name
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    with Engine.open(
-        f"sqlite:///{tmp_path / 'fairgate.db'}", policy=load_policy(EXAMPLES / "policy.yaml")
-    ) as e:
+def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of the current backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fairgate.db'}"
+    else:
+        yield from _postgres_schema_url(os.environ[POSTGRES_ENV])
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    with Engine.open(db_url, policy=load_policy(EXAMPLES / "policy.yaml")) as e:
         yield e
