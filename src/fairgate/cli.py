@@ -39,6 +39,8 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 out = Console(soft_wrap=True)
+wide = Console(width=max(out.width, 180))
+"""For benchmark tables, which are wider than a default terminal."""
 err = Console(stderr=True, soft_wrap=True)
 
 DbOpt = Annotated[
@@ -324,7 +326,7 @@ def bench_hashing(
     from fairgate.bench.hashing import run as run_hashing_bench
 
     report = run_hashing_bench(files or [], repeat=repeat, settings=settings_for(db))
-    emit(report.to_dict(), as_json, lambda: out.print(report.render()))
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
 @bench_app.command("index")
@@ -366,7 +368,7 @@ def bench_index(
         seed=seed,
         progress=progress,
     )
-    emit(report.to_dict(), as_json, lambda: out.print(report.render()))
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
 def main() -> None:

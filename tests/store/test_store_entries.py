@@ -195,6 +195,20 @@ def test_entries_stream_across_pages(store: SqlStore, image_list_id: int) -> Non
     assert len(list(store.entries())) == len(everything) - 3
 
 
+def test_entries_and_values_by_signal_type(store: SqlStore, image_list_id: int) -> None:
+    store.entries_page_size = 1  # active_values pages by 4x this
+    md5 = [NewEntry("md5", f"{i:032x}") for i in range(6)]
+    sha_ids = store.add_entries(image_list_id, [sha(i) for i in range(7)], added_by="b")
+    md5_ids = store.add_entries(image_list_id, md5, added_by="b")
+    store.disable_entry(image_list_id, sha_ids[2], by="c")
+    expected = [(i, f"{n:064x}") for n, i in enumerate(sha_ids) if n != 2]
+    assert list(store.active_values("sha256")) == expected
+    assert [v for _, v in store.active_values("md5")] == [e.value for e in md5]
+    assert list(store.active_values("pdq")) == []
+    assert [e.id for e in store.entries(signal_type="md5")] == md5_ids
+    assert [e.id for e in store.entries(signal_type="sha256", active_only=False)] == sha_ids
+
+
 def test_entries_is_lazy_and_checks_the_list_first(store: SqlStore) -> None:
     with pytest.raises(NotFound):
         store.entries(404)

@@ -52,7 +52,7 @@ class LiveIndexes:
         self._entry.cache_clear()
         terms: dict[int, list[Term]] = {}
         for name, index in self._indexes.items():
-            index.extend((e.id, e.value) for e in self._store.entries(signal_type=name))
+            index.extend(self._store.active_values(name))
         for entry in self._store.entries(signal_type=TERM):
             terms.setdefault(entry.list_id, []).append(Term(entry.id, entry.list_id, entry.value))
         self._automata = {

@@ -59,6 +59,11 @@ class ListStore(Protocol):
         (lists can hold millions)."""
         ...
 
+    def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
+        """(entry id, value) of every active entry of one signal type, ordered
+        by id and streamed: what an index loads at start."""
+        ...
+
     def changes_since(self, seq: int, limit: int = 10_000) -> list[Change]:
         """Changes with ``seq`` greater than the given one, ascending."""
         ...

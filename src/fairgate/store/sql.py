@@ -248,6 +248,27 @@ class SqlStore:
             self.get_list_by_id(list_id)
         return self._iter_entries(list_id, active_only, signal_type)
 
+    def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
+        """(id, value) of every active entry of one signal type, by id: the lean
+        stream indexes load from (no record objects; pages as in ``entries``)."""
+        page = max(1, self.entries_page_size) * 4
+        after = 0
+        while True:
+            stmt = (
+                select(t.entries.c.id, t.entries.c.value)
+                .where(t.entries.c.signal_type == signal_type)
+                .where(t.entries.c.id > after)
+                .where(t.entries.c.disabled_at.is_(None))
+                .order_by(t.entries.c.id)
+                .limit(page)
+            )
+            with self._read() as conn:
+                rows = [(int(r[0]), str(r[1])) for r in conn.execute(stmt)]
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+
     def _iter_entries(
         self, list_id: int | None, active_only: bool, signal_type: str | None
     ) -> Iterator[EntryRecord]:

@@ -107,6 +107,7 @@ entries = Table(
     Column("disabled_reason", Text, nullable=True),
     Index("ix_entries_signal_type_value", "signal_type", "value"),
     Index("ix_entries_list_id_id", "list_id", "id"),
+    Index("ix_entries_signal_type_id", "signal_type", "id"),
 )
 
 list_changes = Table(

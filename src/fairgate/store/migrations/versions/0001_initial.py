@@ -54,6 +54,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_entries_signal_type_value", "entries", ["signal_type", "value"])
     op.create_index("ix_entries_list_id_id", "entries", ["list_id", "id"])
+    op.create_index("ix_entries_signal_type_id", "entries", ["signal_type", "id"])
     op.create_table(
         "list_changes",
         sa.Column("seq", BIG_ID, primary_key=True, autoincrement=True),
