@@ -146,6 +146,11 @@ def test_bench_commands_report_ratios_against_their_baseline(cli: Cli) -> None:
     hashing = cli.json("bench", "hashing", str(photo), "--repeat", "1")
     assert isinstance(hashing, dict)
     assert hashing["machine"]
+    screen = cli.json("bench", "screen", "--entries", "300", "--repeat", "3")
+    assert isinstance(screen, dict)
+    assert screen["entries"] == 300
+    assert screen["image"]["p50_ms"] > 0
+    assert screen["image_vs_baseline"] > 0
     cli("bench", "index", "--sizes", "10", "--kinds", "annoy", code=2)
     cli("bench", "hashing", "missing.jpg", code=2)
 

@@ -371,6 +371,20 @@ def bench_index(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("screen")
+def bench_screen(
+    entries: Annotated[int, typer.Option(min=0, help="Random PDQ hashes to list.")] = 1_000_000,
+    repeat: Annotated[int, typer.Option(min=1, help="Calls timed per step.")] = 200,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Engine.screen end to end with N listed hashes, vs a bare pdqhash of the same photo."""
+    from fairgate.bench.screen import run as run_screen_bench
+
+    report = run_screen_bench(entries=entries, repeat=repeat)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
 def main() -> None:
     """Entry point: map fairgate's errors to exit codes with a one-line reason.
 

@@ -154,7 +154,7 @@ def lists_rows(engine: Any) -> list[dict[str, Any]]:
     rows = []
     for lst in engine.store.all_lists():
         row = list_dict(lst)
-        row["active_entries"] = sum(1 for _ in engine.store.entries(lst.id))
+        row["active_entries"] = engine.store.count_entries(lst.id)
         rows.append(row)
     return rows
 

@@ -205,6 +205,9 @@ def test_entries_and_values_by_signal_type(store: SqlStore, image_list_id: int) 
     assert list(store.active_values("sha256")) == expected
     assert [v for _, v in store.active_values("md5")] == [e.value for e in md5]
     assert list(store.active_values("pdq")) == []
+    assert store.count_entries(image_list_id) == 12
+    with pytest.raises(NotFound):
+        store.count_entries(404)
     assert [e.id for e in store.entries(signal_type="md5")] == md5_ids
     assert [e.id for e in store.entries(signal_type="sha256", active_only=False)] == sha_ids
 

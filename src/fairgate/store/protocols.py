@@ -59,6 +59,10 @@ class ListStore(Protocol):
         (lists can hold millions)."""
         ...
 
+    def count_entries(self, list_id: int) -> int:
+        """How many active entries the list has."""
+        ...
+
     def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
         """(entry id, value) of every active entry of one signal type, ordered
         by id and streamed: what an index loads at start."""

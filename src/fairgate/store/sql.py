@@ -248,6 +248,18 @@ class SqlStore:
             self.get_list_by_id(list_id)
         return self._iter_entries(list_id, active_only, signal_type)
 
+    def count_entries(self, list_id: int) -> int:
+        """Active entries of one list (``NotFound`` for an unknown list)."""
+        self.get_list_by_id(list_id)
+        stmt = (
+            select(func.count())
+            .select_from(t.entries)
+            .where(t.entries.c.list_id == list_id)
+            .where(t.entries.c.disabled_at.is_(None))
+        )
+        with self._read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
     def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
         """(id, value) of every active entry of one signal type, by id: the lean
         stream indexes load from (no record objects; pages as in ``entries``)."""
