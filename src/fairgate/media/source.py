@@ -185,7 +185,10 @@ class MediaSource:
         except UnidentifiedImageError:
             raise self._error("not a recognised image format") from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise self._error(f"image too large to decode safely: {exc}") from None
+            raise self._error(
+                "image too large to decode safely (fairgate's limit is "
+                f"{self.limits.max_image_pixels} pixels; Pillow's bomb check: {exc})"
+            ) from None
         except _DECODE_ERRORS as exc:
             raise self._error(f"corrupt image header: {_describe(exc)}") from None
         try:
