@@ -100,12 +100,22 @@ def test_import_export_and_remove(cli: Cli, tmp_path: Path) -> None:
     assert report["rejected"][0]["line"] == 3
     exported = cli("lists", "export", "te").stdout.splitlines()
     assert exported == [f"pdq,{pdq}", f"md5,{md5}"]
+    assert cli("lists", "export", "te", "--plain").stdout.splitlines() == [pdq, md5]
+    plain_pdq = cli("lists", "export", "te", "--plain", "--signal-type", "pdq").stdout
+    assert plain_pdq.splitlines() == [pdq]
+    rows = [json.loads(x) for x in cli("lists", "export", "te", "--json").stdout.splitlines()]
+    assert [(r["signal_type"], r["source"]) for r in rows] == [
+        ("pdq", "import:list.txt:1"),
+        ("md5", "import:list.txt:2"),
+    ]
     strict = cli.json("lists", "import", "te", str(src), "--strict", code=2)
     assert isinstance(strict, dict)
     assert strict["written"] is False
     listed = cli.json("lists", "add", "te", "--hash", f"sha256:{'a' * 64}")
     assert isinstance(listed, dict)
     entry = listed["added"][0]["entry_id"]
+    mixed = cli("lists", "export", "te", "--plain", code=2)
+    assert "--signal-type" in mixed.stderr
     cli("lists", "remove", "te", str(entry))
     assert len(cli("lists", "export", "te").stdout.splitlines()) == 2
 

@@ -245,11 +245,23 @@ def lists_import(
 
 
 @lists_app.command("export")
-def lists_export(name: str, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Print a hash list as CSV signal_type,signal[,note] (or terms, one a line)."""
+def lists_export(
+    name: str,
+    plain: Annotated[bool, typer.Option(help="One hash a line instead of CSV.")] = False,
+    signal_type: Annotated[
+        str | None, typer.Option("--signal-type", help="Only entries of this type.")
+    ] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print a hash list as CSV signal_type,signal[,note] (or --plain; terms one a line)."""
     with engine_for(db) as engine:
-        for line in engine.lists.export_lines(name):
-            sys.stdout.write((json.dumps({"line": line}) if as_json else line) + "\n")
+        if as_json:
+            for entry in engine.lists.export_entries(name, signal_type=signal_type):
+                sys.stdout.write(json.dumps(render.entry_dict(entry), ensure_ascii=False) + "\n")
+        else:
+            for line in engine.lists.export_lines(name, plain=plain, signal_type=signal_type):
+                sys.stdout.write(line + "\n")
 
 
 @lists_app.command("show")

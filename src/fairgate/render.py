@@ -16,7 +16,7 @@ from rich.table import Table
 
 from fairgate.errors import InvalidInput, MediaError
 from fairgate.lists.service import Added, ImportReport
-from fairgate.store.records import ListRecord
+from fairgate.store.records import EntryRecord, ListRecord
 from fairgate.types import MESSAGE_KINDS, Action, Attachment, Decision, Message
 
 PROGRESS_MIN_BYTES = 1_000_000
@@ -34,6 +34,19 @@ def list_dict(lst: ListRecord) -> dict[str, Any]:
         "description": lst.description,
         "created_at": lst.created_at.isoformat(),
         "created_by": lst.created_by,
+    }
+
+
+def entry_dict(entry: EntryRecord) -> dict[str, Any]:
+    return {
+        "entry_id": entry.id,
+        "list_id": entry.list_id,
+        "signal_type": entry.signal_type,
+        "value": entry.value,
+        "note": entry.note,
+        "source": entry.source,
+        "added_by": entry.added_by,
+        "added_at": entry.added_at.isoformat(),
     }
 
 

@@ -13,7 +13,7 @@ from fairgate.media.source import MediaSource
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
 from fairgate.store.protocols import ListStore
-from fairgate.store.records import ListRecord, NewEntry
+from fairgate.store.records import EntryRecord, ListRecord, NewEntry
 from fairgate.text.normalize import normalize_term
 from fairgate.types import ListAction, ListType, MessageKind, Note
 
@@ -194,12 +194,32 @@ class ListManager:
         report.written = True
         return report
 
-    def export_lines(self, name: str) -> Iterator[str]:
-        """Active entries: a hash list as ``signal_type,signal[,note]`` CSV lines
-        (HMA's format), a term list as one term a line."""
+    def export_entries(self, name: str, *, signal_type: str | None = None) -> Iterator[EntryRecord]:
+        """Active entries of a list (optionally of one signal type), by id."""
         lst = self._store.get_list(name)
-        for entry in self._store.entries(lst.id):
-            if lst.list_type is ListType.TEXT:
+        if signal_type is not None and signal_type not in self._types and signal_type != TERM:
+            known = ", ".join(sorted(self._types))
+            raise InvalidInput(f"unknown signal type {signal_type!r} (known: {known})")
+        return self._store.entries(lst.id, signal_type=signal_type)
+
+    def export_lines(
+        self, name: str, *, plain: bool = False, signal_type: str | None = None
+    ) -> Iterator[str]:
+        """Active entries as text: a hash list as ``signal_type,signal[,note]``
+        CSV lines (HMA's format) or, with ``plain``, one hash a line (as
+        ThreatExchange exports one signal type); a term list as one term a line.
+        Plain lines tell md5 from PDQ by length only, so a plain export that
+        would mix sha256 in needs ``signal_type``."""
+        lst = self._store.get_list(name)
+        if plain and lst.list_type is ListType.IMAGE and signal_type is None:
+            types = {e.signal_type for e in self._store.entries(lst.id)}
+            if "sha256" in types and len(types) > 1:
+                raise InvalidInput(
+                    f"list {name!r} mixes sha256 with other hashes; plain lines cannot tell "
+                    "sha256 from pdq: add --signal-type"
+                )
+        for entry in self.export_entries(name, signal_type=signal_type):
+            if lst.list_type is ListType.TEXT or plain:
                 yield entry.value
             else:
                 yield format_csv_row(entry.signal_type, entry.value, entry.note)
