@@ -1,0 +1,1 @@
+"""Offline evaluations of fairgate's signals against shared reference data."""

@@ -1,0 +1,277 @@
+"""OCR: the RapidOCR engine on real images, preprocessing, retry, cache, budget."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from fairgate.errors import MediaError
+from fairgate.evaluate.ocr import bag_recall, normalise, seq_recall
+from fairgate.media import MediaLimits, MediaSource
+from fairgate.ocr import OcrConfig, OcrLine, OcrResult, OcrService, default_engine
+from fairgate.ocr.preprocess import flatten, looks_blank, pad
+
+OCR_REAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ocr-real"
+LIMITS = MediaLimits(max_file_bytes=20_000_000, max_image_pixels=40_000_000, max_image_side=12_000)
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    if FONT.exists():
+        return ImageFont.truetype(str(FONT), size)
+    return ImageFont.load_default(size=size)
+
+
+def encode(image: Image.Image, fmt: str = "PNG") -> MediaSource:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return MediaSource(out.getvalue(), name=f"test.{fmt.lower()}", limits=LIMITS)
+
+
+def real(name: str) -> tuple[MediaSource, str]:
+    path = OCR_REAL / "images" / name
+    if not path.exists():
+        pytest.skip(f"shared test data missing: {path}")
+    gt = (OCR_REAL / "gt" / f"{Path(name).stem}.txt").read_text(encoding="utf-8")
+    return MediaSource.from_path(path, limits=LIMITS), gt
+
+
+@pytest.fixture(scope="module")
+def service() -> OcrService:
+    engine = default_engine()
+    engine.load()  # the models are loaded once for the whole module
+    return OcrService(engine=engine)
+
+
+class CountingEngine:
+    """Wraps an engine (or returns a fixed line) and counts recognitions."""
+
+    def __init__(self, text: str = "hello", delay: float = 0.0) -> None:
+        self.calls = 0
+        self.text = text
+        self.delay = delay
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        time.sleep(self.delay)
+        box = ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0))
+        return OcrResult((OcrLine(self.text, box, 0.99),), self.delay)
+
+
+def text_image(
+    text: str, size: tuple[int, int] = (640, 160), bg: int = 255, fg: int = 0
+) -> Image.Image:
+    image = Image.new("RGB", size, (bg, bg, bg))
+    ImageDraw.Draw(image).text((24, size[1] // 2 - 24), text, fill=(fg, fg, fg), font=font(40))
+    return image
+
+
+# -- real images ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "minimum"),
+    [
+        ("rapidocr_en.jpg", 0.9),
+        ("cnocr_huochepiao.jpeg", 0.9),
+        ("rapidocr_img_exif_orientation.jpg", 0.95),  # upside down without EXIF
+        ("rapidocr_black_font_color_transparent.png", 0.95),
+        ("rapidocr_white_font_color_transparent.png", 0.95),
+        ("paddleocr_word_1.jpg", 0.95),  # a tight word crop: padded
+    ],
+)
+def test_real_images_recall(service: OcrService, name: str, minimum: float) -> None:
+    media, gt = real(name)
+    result, cached = service.recognise(media)
+    assert not cached
+    truth, found = normalise(gt), normalise(result.text)
+    assert seq_recall(truth, found) >= minimum, result.text
+    assert all(len(line.box) == 4 and 0 < line.score <= 1 for line in result.lines)
+
+
+def test_real_image_words(service: OcrService) -> None:
+    media, _ = real("rapidocr_en.jpg")
+    text = service.recognise(media)[0].text.casefold()
+    for word in ("movieshots", "dataset", "movies"):
+        assert word in text.replace(" ", "")
+
+
+# -- preprocessing -----------------------------------------------------------------
+@pytest.mark.parametrize(("glyph", "expected_bg"), [(0, 255), (255, 0)])
+def test_transparent_glyphs_flattened_onto_contrast(
+    service: OcrService, glyph: int, expected_bg: int
+) -> None:
+    rgba = Image.new("RGBA", (640, 160), (glyph, glyph, glyph, 0))
+    ImageDraw.Draw(rgba).text(
+        (24, 56), "TRANSPARENT 42", fill=(glyph, glyph, glyph, 255), font=font(40)
+    )
+    flat = flatten(rgba)
+    assert flat.getpixel((2, 2)) == (expected_bg,) * 3
+    result, _ = service.recognise(encode(rgba))
+    assert "TRANSPARENT42" in normalise(result.text).upper()
+
+
+def test_grey_on_grey_needs_clahe_retry(service: OcrService) -> None:
+    image = text_image("HELLO WORLD 2024", bg=128, fg=134)
+    first = service.engine.recognise(image)
+    assert normalise(first.text) == ""  # too faint for one pass
+    result = service.recognise_image(image)
+    assert result.retried
+    assert seq_recall("helloworld2024", normalise(result.text)) >= 0.9
+
+
+def test_no_text_image_exits_fast(service: OcrService) -> None:
+    media = encode(Image.new("RGB", (1280, 720), (236, 238, 240)), "JPEG")
+    service.recognise_image(service.prepare(encode(text_image("warm"))))
+    start = time.perf_counter()
+    result = service.recognise_image(service.prepare(media))
+    elapsed = time.perf_counter() - start
+    assert result.lines == ()
+    assert result.skipped_blank
+    assert elapsed < 0.05
+
+
+def test_blank_check_keeps_faint_text() -> None:
+    assert looks_blank(Image.new("RGB", (500, 300), (90, 90, 90)), 0.0005)
+    assert not looks_blank(text_image("faint", bg=128, fg=131), 0.0005)
+
+
+def test_pad_small_image() -> None:
+    small = Image.new("RGB", (120, 20), (250, 250, 250))
+    padded = pad(small, 48)
+    assert min(padded.size) >= 48
+    assert padded.getpixel((0, 0)) == (250, 250, 250)
+    big = Image.new("RGB", (100, 100))
+    assert pad(big, 48) is big
+
+
+def test_corrupt_input_raises_media_error() -> None:
+    ocr = OcrService(engine=CountingEngine())
+    with pytest.raises(MediaError):
+        ocr.recognise(MediaSource(b"definitely not an image", limits=LIMITS))
+    png = encode(text_image("x")).data
+    with pytest.raises(MediaError):
+        ocr.recognise(MediaSource(png[: len(png) // 2], limits=LIMITS))
+
+
+# -- cache and budget (fake engine, no model) --------------------------------------
+def test_cache_avoids_second_recognition() -> None:
+    engine = CountingEngine()
+    ocr = OcrService(OcrConfig(cache_entries=2), engine=engine)
+    media = encode(text_image("cached"))
+    first, hit1 = ocr.recognise(media)
+    second, hit2 = ocr.recognise(MediaSource(media.data, limits=LIMITS))
+    assert (hit1, hit2) == (False, True)
+    assert first is second
+    assert engine.calls == 1
+    message = ocr.recognise_message([media, media])
+    assert [a.cached for a in message.attachments] == [True, True]
+    assert engine.calls == 1
+    for word in ("a", "b", "c"):  # bounded: the oldest entry is evicted
+        ocr.recognise(encode(text_image(word)))
+    assert len(ocr.cache) == 2
+    ocr.recognise(media)
+    assert engine.calls == 5
+
+
+def test_budget_skips_remaining_attachments() -> None:
+    engine = CountingEngine(delay=0.05)
+    ocr = OcrService(OcrConfig(message_budget_seconds=0.03), engine=engine)
+    media = [encode(text_image(word)) for word in ("one", "two", "three")]
+    message = ocr.recognise_message(media)
+    assert message.cut_short
+    assert message.skipped == (1, 2)
+    assert message.attachments[0].result is not None
+    out = message.to_dict()
+    assert out["cut_short"] is True
+    assert out["attachments"][1]["skipped"] == "time budget exceeded"
+    assert engine.calls == 1
+    assert not ocr.recognise_message(media[:1], budget=5.0).cut_short
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValueError, match="det_limit_type"):
+        OcrConfig(det_limit_type="median")
+    with pytest.raises(ValueError, match="cache_entries"):
+        OcrConfig(cache_entries=0)
+    params = OcrConfig().rapidocr_params(Path("/m"))
+    assert params["Det.limit_type"] == "max"
+    assert params["Det.limit_side_len"] == 960
+    assert params["Det.model_path"] == "/m/PP-OCRv6_det_small.onnx"
+
+
+def test_scoring() -> None:
+    assert normalise("Ｈello, World! 12") == "helloworld12"
+    assert seq_recall("abcd", "abxd") == pytest.approx(0.75)
+    assert bag_recall("abcd", "dcba") == 1.0
+    assert seq_recall("abcd", "dcba") < 1.0
+    assert seq_recall("", "x") == 1.0
+    assert np.isclose(bag_recall("aab", "ab"), 2 / 3)
+
+
+def test_missing_models_never_download(tmp_path: Path) -> None:
+    from fairgate.ocr import OcrUnavailable, RapidOcrEngine
+
+    engine = RapidOcrEngine(OcrConfig(model_dir=str(tmp_path)))
+    with pytest.raises(OcrUnavailable, match="never downloads"):
+        engine.recognise(Image.new("RGB", (64, 64)))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluation_run_on_a_subset(service: OcrService, tmp_path: Path) -> None:
+    from fairgate.evaluate.ocr import run
+
+    for name in ("rapidocr_en.jpg", "paddleocr_word_1.jpg"):
+        real(name)
+        (tmp_path / "images").mkdir(exist_ok=True)
+        (tmp_path / "gt").mkdir(exist_ok=True)
+        stem = Path(name).stem
+        (tmp_path / "images" / name).write_bytes((OCR_REAL / "images" / name).read_bytes())
+        (tmp_path / "gt" / f"{stem}.txt").write_bytes(
+            (OCR_REAL / "gt" / f"{stem}.txt").read_bytes()
+        )
+    report = run(tmp_path)
+    out = report.to_dict()
+    assert out["images"] == 2
+    assert out["seq_recall"] >= 0.9
+    assert out["no_text_seconds"] < 0.05
+    assert report.render().row_count == 2 + 4
+
+
+def test_transparent_png_exif_orientation_applied() -> None:
+    rgba = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(rgba).rectangle((0, 0, 49, 99), fill=(0, 0, 0, 255))  # opaque left band
+    exif = Image.Exif()
+    exif[0x0112] = 3  # rotate 180
+    out = io.BytesIO()
+    rgba.save(out, "PNG", exif=exif)
+    from fairgate.ocr.preprocess import ocr_image
+
+    shown = ocr_image(MediaSource(out.getvalue(), limits=LIMITS))
+    assert shown.getpixel((195, 50)) == (0, 0, 0)  # the band is now on the right
+    assert shown.getpixel((5, 50)) == (255, 255, 255)
+
+
+def test_loading_and_recognising_make_no_network_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    from fairgate.ocr import RapidOcrEngine
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    engine = RapidOcrEngine(OcrConfig(threads=1))
+    result = engine.recognise(text_image("OFFLINE"))
+    assert "OFFLINE" in result.text.upper()
+
+
+def test_upside_down_text_is_turned(service: OcrService) -> None:
+    image = text_image("UPSIDE DOWN 77").rotate(180)
+    assert "UPSIDEDOWN77" in normalise(service.recognise_image(image).text).upper()
