@@ -13,8 +13,9 @@ first form, ``nfkc_casefold``.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +62,65 @@ def nfkc_casefold(text: str) -> Form:
     return Form("nfkc_casefold", "".join(out), tuple(starts), tuple(ends))
 
 
-FormStep = Callable[[str], Form]
+class FormSpec(Protocol):
+    """One form matching runs over: a pure function of the text, in two speeds.
 
-FORM_STEPS: tuple[FormStep, ...] = (nfkc_casefold,)
-"""The forms every text is matched in, in order. Later issues add steps here."""
+    ``fast`` gives only the form's text (C-speed where possible: it runs on
+    every message); ``mapped`` gives the same text with every character's
+    origin (it runs only when ``fast`` produced a candidate hit). Invariant,
+    property-tested: ``mapped(t).text == fast(t)``. ``term_keys`` is what a
+    list term compiles to in this form: usually ``(fast(term).strip(),)``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def fast(self, text: str) -> str: ...
+
+    def mapped(self, text: str) -> Form: ...
+
+    def term_keys(self, term: str) -> tuple[str, ...]: ...
 
 
-def forms(text: str) -> list[Form]:
-    """Every distinct form of ``text`` (a form identical to an earlier one is dropped)."""
+@dataclass(frozen=True, slots=True)
+class _NfkcCasefold:
+    name: str = "nfkc_casefold"
+
+    def fast(self, text: str) -> str:
+        if text.isascii():
+            return text.lower()
+        return nfkc_casefold(text).text
+
+    def mapped(self, text: str) -> Form:
+        return nfkc_casefold(text)
+
+    def term_keys(self, term: str) -> tuple[str, ...]:
+        key = self.fast(term).strip()
+        return (key,) if key else ()
+
+
+FORMS: tuple[FormSpec, ...] = (_NfkcCasefold(),)
+"""The forms every text is matched in, least transformed first. The first
+is the base form terms are validated and stored against."""
+
+
+def fast_forms(text: str) -> list[tuple[FormSpec, str]]:
+    """Each form's fast text, dropping a form whose text equals an earlier one."""
     seen: set[str] = set()
-    result: list[Form] = []
-    for step in FORM_STEPS:
-        form = step(text)
-        if form.text not in seen:
-            seen.add(form.text)
-            result.append(form)
+    result: list[tuple[FormSpec, str]] = []
+    for spec in FORMS:
+        value = spec.fast(text)
+        if value not in seen:
+            seen.add(value)
+            result.append((spec, value))
     return result
 
 
+def forms(text: str) -> list[Form]:
+    """Every distinct form of ``text`` with its span map."""
+    return [spec.mapped(text) for spec, _ in fast_forms(text)]
+
+
 def normalize_term(term: str) -> str:
-    """The form a list term is stored and compiled in (the first form)."""
-    return FORM_STEPS[0](term).text.strip()
+    """The base form of a list term (used to validate and deduplicate terms)."""
+    return FORMS[0].fast(term).strip()
