@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from fairgate import render
+from fairgate.cli_eval import eval_app
 from fairgate.cli_support import (
     ByOpt,
     DbOpt,
@@ -47,7 +48,6 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 
-from fairgate.cli_eval import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
 
