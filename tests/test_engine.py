@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 from tests.conftest import EXAMPLES, shared_file
 
 from fairgate.engine import Engine
 from fairgate.errors import InvalidInput, MediaError, NotFound
+from fairgate.media.limits import MediaLimits
+from fairgate.media.source import MediaSource
+from fairgate.ocr import OcrLine, OcrResult, OcrUnavailable
+from fairgate.policy import load_policy
+from fairgate.settings import Settings
+from fairgate.signals.ocr import OcrText
 from fairgate.types import Action, Attachment, ListAction, ListType, Message
 
 BRIDGE = "pdq-reference/images/reg-test-input/dih/bridge-1-original.jpg"
@@ -168,3 +175,191 @@ def test_bad_messages_raise_typed_errors(engine: Engine) -> None:
 def test_an_unrelated_large_photo_is_delivered(engine: Engine, listed: Path) -> None:
     other = shared_file("pdq-reference/images/reg-test-input/exif-rotn/exif-rotn-1.jpg")
     assert engine.screen(image_message(other.read_bytes())).action is Action.DELIVER
+
+
+# -- text in images (OCR) ----------------------------------------------------
+PHOTO = "pdq-reference/images/reg-test-input/labelme-subset/q0122.jpg"
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def photo_with_text(text: str, at: tuple[int, int] = (30, 40)) -> bytes:
+    """A real photo with ``text`` drawn on it, white with a dark outline."""
+    img = Image.open(shared_file(PHOTO)).convert("RGB")
+    font = (
+        ImageFont.truetype(str(DEJAVU), 30) if DEJAVU.exists() else ImageFont.load_default(size=30)
+    )
+    ImageDraw.Draw(img).text(
+        at, text, fill=(255, 255, 255), font=font, stroke_width=2, stroke_fill=(0, 0, 0)
+    )
+    return jpeg(img)
+
+
+class CountingOcr:
+    """An OcrEngine that reads ``text`` from every image, counting calls (and slow if asked)."""
+
+    def __init__(self, text: str, delay: float = 0.0, fail: Exception | None = None) -> None:
+        self.text = text
+        self.delay = delay
+        self.fail = fail
+        self.calls = 0
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        if self.fail is not None:
+            raise self.fail
+        time.sleep(self.delay)
+        box = ((10.0, 20.0), (210.0, 20.0), (210.0, 50.0), (10.0, 50.0))
+        return OcrResult((OcrLine(self.text, box, 0.98),), self.delay)
+
+
+def ocr_engine(tmp_path: Path, fake: CountingOcr, **settings: object) -> Engine:
+    base = Settings().model_copy(
+        update={"database_url": f"sqlite:///{tmp_path / 'ocr.db'}", **settings}
+    )
+    engine = Engine.open(
+        settings=base, policy=load_policy(EXAMPLES / "policy.yaml"), ocr_engine=fake
+    )
+    engine.lists.create("spam-terms", ListType.TEXT, action=ListAction.BLOCK)
+    engine.lists.add_terms("spam-terms", ["casino bonus", "cheap pills"], by="test")
+    return engine
+
+
+def test_listed_term_in_an_image_is_blocked_with_its_box(engine: Engine) -> None:
+    """Real RapidOCR, end to end: blocked under image_text: true, delivered without it."""
+    engine.lists.create("spam-terms", ListType.TEXT, action=ListAction.BLOCK)
+    engine.lists.add_terms("spam-terms", ["casino bonus"], by="test")
+    sent = image_message(photo_with_text("Casino Bonus here"))
+    decision = engine.screen(sent)
+    assert decision.action is Action.BLOCK
+    (reason,) = decision.reasons
+    assert reason.rule == "spam.advertising"
+    assert reason.match.source == "attachment:0:ocr"
+    evidence = reason.match.evidence
+    assert evidence.term == "casino bonus"
+    assert evidence.ocr_text is not None
+    assert "casino bonus" in evidence.ocr_text.casefold()
+    assert evidence.box is not None
+    assert len(evidence.box) == 4
+    xs = [x for x, _ in evidence.box]
+    ys = [y for _, y in evidence.box]
+    assert 15 <= min(xs) <= 45  # where the text was drawn
+    assert 30 <= min(ys) <= 55
+    assert max(xs) > min(xs) + 100
+    stored = engine.store.get_decision(decision.decision_id)
+    assert stored["reasons"][0]["evidence"]["box"] == [list(p) for p in evidence.box]
+    # the same rule without image_text: OCR does not even run, the image is delivered
+    rules = tuple(r.model_copy(update={"image_text": False}) for r in engine.policy.rules)
+    engine.policy = engine.policy.model_copy(update={"rules": rules})
+    assert engine.screen(sent).action is Action.DELIVER
+
+
+def test_the_same_image_is_read_once(tmp_path: Path) -> None:
+    fake = CountingOcr("CASINO BONUS tonight")
+    with ocr_engine(tmp_path, fake) as engine:
+        data = shared_file(PHOTO).read_bytes()
+        first = engine.screen(image_message(data))
+        calls = fake.calls  # one pass, plus one if the line's spot looks faint
+        second = engine.screen(image_message(data, sender="u2"))
+    assert 1 <= calls <= 2
+    assert fake.calls == calls
+    for decision in (first, second):
+        assert decision.action is Action.BLOCK
+        assert decision.reasons[0].match.evidence.box == ((10, 20), (210, 20), (210, 50), (10, 50))
+        assert decision.reasons[0].match.evidence.matched == "CASINO BONUS"
+
+
+def test_ocr_cache_size_is_a_setting(tmp_path: Path) -> None:
+    fake = CountingOcr("nothing listed")
+    with ocr_engine(tmp_path, fake, ocr_cache_entries=1) as engine:
+        a = shared_file(PHOTO).read_bytes()
+        b = shared_file(UNRELATED[1]).read_bytes()
+        counts = []
+        for data in (a, b, a):
+            engine.screen(image_message(data))
+            counts.append(fake.calls)
+    read_a = counts[0]
+    assert read_a >= 1
+    assert counts[1] > counts[0]
+    assert counts[2] - counts[1] == read_a  # b evicted a: a is read again
+
+
+def test_spent_budget_skips_images_with_a_note(tmp_path: Path) -> None:
+    fake = CountingOcr("casino bonus", delay=0.3)
+    with ocr_engine(tmp_path, fake, ocr_message_budget_seconds=0.1) as engine:
+        attachments = tuple(
+            Attachment(shared_file(p).read_bytes()) for p in (PHOTO, UNRELATED[1], UNRELATED[2])
+        )
+        decision = engine.screen(Message(sender="u", text="cheap pills", attachments=attachments))
+    assert 1 <= fake.calls <= 2  # attachment 0 only (and its faint-line re-read, if any)
+    assert decision.action is Action.BLOCK
+    sources = {r.match.source for r in decision.reasons}
+    assert sources == {"text", "attachment:0:ocr"}
+    skipped = [n for n in decision.notes if n.code == "ocr_budget_exhausted"]
+    assert [n.source for n in skipped] == ["attachment:1", "attachment:2"]
+    assert "budget" in skipped[0].detail
+
+
+def test_ocr_disabled_is_said_in_a_note(tmp_path: Path) -> None:
+    fake = CountingOcr("casino bonus")
+    with ocr_engine(tmp_path, fake, ocr_enabled=False) as engine:
+        decision = engine.screen(
+            Message(
+                sender="u",
+                text="Cheap pills",
+                attachments=(Attachment(shared_file(PHOTO).read_bytes()),),
+            )
+        )
+        no_image = engine.screen(Message(sender="u", text="hello"))
+    assert fake.calls == 0
+    assert decision.action is Action.BLOCK  # still decided on the message text
+    assert [n.code for n in decision.notes] == ["ocr_disabled"]
+    assert no_image.notes == ()
+
+
+def test_unavailable_ocr_engine_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    fake = CountingOcr("x", fail=OcrUnavailable("models missing"))
+    with ocr_engine(tmp_path, fake) as engine:
+        photo = Attachment(shared_file(PHOTO).read_bytes())
+        decision = engine.screen(Message(sender="u", attachments=(photo, photo)))
+    assert decision.action is Action.DELIVER
+    notes = [(n.code, n.source) for n in decision.notes]
+    assert notes == [("ocr_unavailable", "attachment:0"), ("ocr_unavailable", "attachment:1")]
+    assert fake.calls == 1
+
+
+def test_image_unreadable_for_ocr_is_a_note() -> None:
+    """Pixel data that fails to decode (a truncated PNG) is a Note from the OCR signal;
+    Engine.screen already refuses such an attachment with MediaError when hashing it."""
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    truncated = buf.getvalue()[:-40]
+    fake = CountingOcr("x")
+    ocr = OcrText(Settings(), fake)
+    media = MediaSource(truncated, name="t.png", limits=MediaLimits.from_settings(Settings()))
+    read = ocr.read([media])
+    assert [n.code for n in read.notes] == ["ocr_unreadable"]
+    assert fake.calls == 0
+    with pytest.raises(MediaError, match="truncated or corrupt"):
+        media.image()
+
+
+def test_search_query_blocked_by_a_search_list(engine: Engine) -> None:
+    engine.lists.create("spam-terms", ListType.TEXT, kinds=("chat", "search"))
+    engine.lists.add_terms("spam-terms", ["casino bonus"], by="test")
+    decision = engine.screen(Message(sender="u", text="best casino bonus", kind="search"))
+    assert decision.action is Action.BLOCK
+    assert decision.kind == "search"
+    assert decision.notice is not None
+    assert "Unsolicited advertising" in decision.notice.text
+    assert decision.to_dict()["notice"]["text"] == decision.notice.text
+
+
+def test_search_query_delivered_when_the_list_is_chat_only(engine: Engine) -> None:
+    engine.lists.create("spam-terms", ListType.TEXT, kinds=("chat",))
+    engine.lists.add_terms("spam-terms", ["casino bonus"], by="test")
+    query = engine.screen(Message(sender="u", text="best casino bonus", kind="search"))
+    assert query.action is Action.DELIVER
+    assert query.notice is None
+    chat = engine.screen(Message(sender="u", text="best casino bonus"))
+    assert chat.action is Action.BLOCK

@@ -119,9 +119,24 @@ def lists_create(
 def lists_add(
     name: str,
     files: Annotated[list[Path] | None, typer.Argument(help="Image files to hash and add.")] = None,
-    term: Annotated[list[str] | None, typer.Option("--term", help="A term (repeatable).")] = None,
+    term: Annotated[
+        list[str] | None,
+        typer.Option("--term", help="A term (repeatable); '*' at an end: may sit inside a word."),
+    ] = None,
     terms_file: Annotated[
         Path | None, typer.Option("--terms-file", help="One term a line.")
+    ] = None,
+    allow_term: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-term", help="An allow-term: suppresses deny hits inside it (repeatable)."
+        ),
+    ] = None,
+    allow_terms_file: Annotated[
+        Path | None, typer.Option("--allow-terms-file", help="One allow-term a line.")
+    ] = None,
+    regex: Annotated[
+        list[str] | None, typer.Option("--regex", help="An RE2 regex rule (repeatable).")
     ] = None,
     hash_: Annotated[
         list[str] | None, typer.Option("--hash", help="TYPE:VALUE, e.g. pdq:<64 hex> (repeatable).")
@@ -131,13 +146,21 @@ def lists_add(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add entries: image files, terms, or hash values. Prints the new entry ids."""
+    """Add entries: image files, terms, allow-terms, regexes or hash values.
+    Prints the new entry ids."""
     terms = list(term or [])
     if terms_file is not None:
         terms.extend(render.read_terms(terms_file))
+    allows = list(allow_term or [])
+    if allow_terms_file is not None:
+        allows.extend(render.read_terms(allow_terms_file))
+    regexes = list(regex or [])
     hashes = [render.split_hash(h) for h in hash_ or []]
-    if not (files or terms or hashes):
-        raise InvalidInput("nothing to add: give FILE..., --term, --terms-file or --hash")
+    if not (files or terms or allows or regexes or hashes):
+        raise InvalidInput(
+            "nothing to add: give FILE..., --term, --terms-file, --allow-term, "
+            "--allow-terms-file, --regex or --hash"
+        )
     with engine_for(db) as engine:
         added = []
         notes = []
@@ -147,8 +170,11 @@ def lists_add(
             notes.extend(result.notes)
         if hashes:
             added.extend(engine.lists.add_hashes(name, hashes, by=by, note=note).added)
-        if terms:
-            added.extend(engine.lists.add_terms(name, terms, by=by, note=note).added)
+        if terms or allows or regexes:
+            result = engine.lists.add_text(
+                name, terms=terms, allow_terms=allows, regexes=regexes, by=by, note=note
+            )
+            added.extend(result.added)
     data = {
         "list": name,
         "added": [render.added_dict(a) for a in added],
@@ -357,6 +383,33 @@ def bench_screen(
     from fairgate.bench.screen import run as run_screen_bench
 
     report = run_screen_bench(entries=entries, repeat=repeat)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
+@bench_app.command("text")
+def bench_text(
+    terms: Annotated[int, typer.Option(min=1, help="Synthetic terms to list.")] = 100_000,
+    messages: Annotated[int, typer.Option(min=1, help="Messages matched per stage.")] = 20_000,
+    screen_messages: Annotated[
+        int, typer.Option(min=0, help="Of those, messages sent through Engine.screen.")
+    ] = 2_000,
+    hit_share: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of messages carrying a listed term.")
+    ] = 0.01,
+    seed: Annotated[int, typer.Option(help="Seed of the terms and the message mix.")] = 0,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Text matching speed (all forms) with N terms, vs one plain ahocorasick-rs automaton."""
+    from fairgate.bench.text import run as run_text_bench
+
+    report = run_text_bench(
+        terms=terms,
+        messages=messages,
+        screen_messages=screen_messages,
+        hit_share=hit_share,
+        seed=seed,
+    )
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 

@@ -7,8 +7,9 @@ decision = engine.screen(Message(sender="u1", text="hello"))
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -17,9 +18,11 @@ from fairgate.index.live import LiveIndexes
 from fairgate.lists.service import ListManager
 from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
+from fairgate.ocr.engine import OcrEngine
 from fairgate.policy import Policy, evaluate, load_policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
+from fairgate.signals.ocr import OcrText
 from fairgate.signals.registry import builtin_signal_types
 from fairgate.store import SqlStore, open_store
 from fairgate.types import (
@@ -44,6 +47,7 @@ class Engine:
         settings: Settings,
         policy: Policy,
         signal_types: Mapping[str, SignalType] | None = None,
+        ocr_engine: OcrEngine | None = None,
     ) -> None:
         self.settings = settings
         self.policy = policy
@@ -54,6 +58,8 @@ class Engine:
         self.indexes = LiveIndexes(
             store, self.signal_types, word_boundaries=settings.latin_word_boundaries
         )
+        self.ocr = OcrText(settings, ocr_engine)
+        """Text in images; its OCR engine is built on the first message that needs it."""
 
     @classmethod
     def open(
@@ -62,6 +68,7 @@ class Engine:
         *,
         settings: Settings | None = None,
         policy: Policy | None = None,
+        ocr_engine: OcrEngine | None = None,
     ) -> Engine:
         """Open (and migrate) the database at ``url`` and load its lists."""
         settings = settings or Settings()
@@ -69,7 +76,12 @@ class Engine:
             settings = settings.model_copy(update={"database_url": url})
         if policy is None:
             policy = load_policy(settings.policy_path) if settings.policy_path else Policy()
-        return cls(open_store(settings.database_url), settings=settings, policy=policy)
+        return cls(
+            open_store(settings.database_url),
+            settings=settings,
+            policy=policy,
+            ocr_engine=ocr_engine,
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -90,8 +102,12 @@ class Engine:
         """Screen one message: signals -> matches -> policy -> stored Decision."""
         self._validate(message)
         self.indexes.refresh()
-        signals, notes = self._signals(message)
+        media, signals, notes = self._signals(message)
         matches = self._matches(message, signals)
+        if media and self.policy.wants_image_text(message.kind):
+            image_matches, ocr_notes = self._image_text(media)
+            matches += image_matches
+            notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision = self._decision(message, verdict, signals, notes)
         self.store.save_decision(decision)
@@ -114,25 +130,38 @@ class Engine:
                 f"{self.settings.max_attachments}"
             )
 
-    def _signals(self, message: Message) -> tuple[list[Signal], list[Note]]:
-        """Every signal of every attachment, and notes on signals that cannot be matched."""
+    def _signals(self, message: Message) -> tuple[list[MediaSource], list[Signal], list[Note]]:
+        """Every attachment's media and signals, and notes on signals that cannot be matched."""
+        sources: list[MediaSource] = []
         signals: list[Signal] = []
         notes: list[Note] = []
         for i, attachment in enumerate(message.attachments):
             media = MediaSource(
                 attachment.data, name=attachment.filename or f"attachment {i}", limits=self.limits
             )
+            sources.append(media)
             for signal_type in self.signal_types.values():
                 signals.extend(signal_type.compute(i, media, reference=False))
         for signal in signals:
             note = self.signal_types[signal.signal_type].check(signal)
             if note is not None and note not in notes:
                 notes.append(note)
-        return signals, notes
+        return sources, signals, notes
 
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
         return self.indexes.match_signals(matchable) + self.indexes.match_text(message.text)
+
+    def _image_text(self, media: Sequence[MediaSource]) -> tuple[list[Match], list[Note]]:
+        """Text recognised in the images, matched line by line like message text;
+        each match's evidence carries the line's box and the whole recognised line."""
+        read = self.ocr.read(media)
+        matches: list[Match] = []
+        for line in read.lines:
+            for match in self.indexes.match_text(line.text, source=line.source):
+                evidence = dataclasses.replace(match.evidence, box=line.box, ocr_text=line.text)
+                matches.append(dataclasses.replace(match, evidence=evidence))
+        return matches, list(read.notes)
 
     def _decision(
         self, message: Message, verdict: Verdict, signals: list[Signal], notes: list[Note]

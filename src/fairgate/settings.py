@@ -47,3 +47,41 @@ class Settings(BaseSettings):
 
     # Text keyword matching.
     latin_word_boundaries: bool = True
+
+    # Text lists: terms, allow-terms, regexes and their rebuilds (text/matcher.py).
+    max_term_chars: int = Field(default=200, ge=1, le=512)
+    """Longest term or allow-term accepted by ``lists add`` (after trimming)."""
+    max_regex_chars: int = Field(default=500, ge=1, le=512)
+    """Longest regex rule accepted by ``lists add``."""
+    regex_max_mem: int = Field(default=8 << 20, ge=1 << 16)
+    """RE2 memory cap (bytes) for one compiled regex and for the set of all of them."""
+    term_delta_rebuild_at: int = Field(default=2_000, ge=1)
+    """Entries added or disabled since the last full build that trigger a background rebuild."""
+    term_rebuild_interval_s: float = Field(default=300.0, gt=0)
+    """A background rebuild also starts this long after the last one if anything is pending."""
+    term_shard_keys: int = Field(default=50_000, ge=100)
+    """Keys per automaton: bounds how long one build step holds the GIL (about 2 us a key);
+    each shard is one more walk per message (100k terms: 20k shards halved the rate)."""
+
+    # Text in images (OCR). Runs only for image attachments when a policy rule has
+    # ``image_text: true``; the engine (RapidOCR, models inside the wheel) loads on first need.
+    ocr_enabled: bool = True
+    ocr_message_budget_seconds: float = Field(default=2.0, gt=0)
+    """Time OCR may spend on one message; attachments left when it is spent are skipped
+    (the Decision carries a Note)."""
+    ocr_cache_entries: int = Field(default=1024, ge=1)
+    """OCR results kept by the attachment's sha256 (an image is never read twice)."""
+    ocr_det_limit_type: Literal["max", "min"] = "max"
+    ocr_det_limit_side_len: int = Field(default=960, ge=32)
+    """The detector scales the image so its longer side (``max``) is at most this."""
+    ocr_text_score: float = Field(default=0.5, ge=0, le=1)
+    """Recognised lines scoring below this are dropped."""
+    ocr_cls_thresh: float = Field(default=0.999, ge=0, le=1)
+    """Confidence the angle classifier needs to turn a line by 180 degrees."""
+    ocr_threads: int = Field(default=2, ge=1)
+    ocr_deep_retry: bool = False
+    """A photo that read (almost) nothing is read again with CLAHE, then as four
+    overlapping quarters at full resolution (grey-on-grey and small text; up to
+    5 more detector runs per textless photo)."""
+    ocr_real_dir: Path | None = None
+    """``fairgate eval ocr``'s data set (default: ``../shared/data/ocr-real``)."""

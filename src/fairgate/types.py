@@ -100,11 +100,18 @@ class Evidence:
     matched: str | None = None
     term: str | None = None
     form: str | None = None
+    box: tuple[tuple[int, int], ...] | None = None
+    """Text recognised in an image: the line's box (corners clockwise from top-left,
+    in pixels of the attachment as displayed, EXIF orientation applied)."""
+    ocr_text: str | None = None
+    """Text recognised in an image: the whole recognised line ``span`` refers to."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
         if self.span is not None:
             out["span"] = list(self.span)
+        if self.box is not None:
+            out["box"] = [list(point) for point in self.box]
         return out
 
 
@@ -117,7 +124,7 @@ class Match:
     entry_id: int
     signal_type: str
     source: str
-    """``text`` or ``attachment:N``."""
+    """``text``, ``attachment:N`` (hashes) or ``attachment:N:ocr`` (text recognised in it)."""
     evidence: Evidence
 
 

@@ -85,3 +85,37 @@ def test_strongest_action_wins_and_all_reasons_are_kept() -> None:
 
 def test_matches_of_unknown_lists_are_ignored() -> None:
     assert evaluate([match(99, "gone")], LISTS, POLICY, "chat").action is Action.DELIVER
+
+
+def ocr_match(list_id: int, name: str) -> Match:
+    evidence = Evidence(span=(0, 3), term="abc", box=((1, 2), (30, 2), (30, 12), (1, 12)))
+    return Match(list_id, name, 1, "term", "attachment:0:ocr", evidence)
+
+
+IMAGE_TEXT_POLICY = parse_policy(
+    "rules:\n"
+    "  - id: spam.ads\n    list: spam\n    text: No ads.\n    image_text: true\n"
+    "  - id: watch.x\n    list: watch\n    text: Watched.\n    action: hold\n"
+)
+
+
+def test_image_text_matches_count_only_under_rules_that_ask_for_them() -> None:
+    blocked = evaluate([ocr_match(1, "spam")], LISTS, IMAGE_TEXT_POLICY, "chat")
+    assert blocked.action is Action.BLOCK
+    assert blocked.rule == "spam.ads"
+    assert blocked.reasons[0].match.source == "attachment:0:ocr"
+    # the same list's rule without image_text, a rule-less list: the match is ignored
+    assert evaluate([ocr_match(1, "spam")], LISTS, POLICY, "chat").action is Action.DELIVER
+    assert evaluate([ocr_match(2, "scam")], LISTS, IMAGE_TEXT_POLICY, "chat").reasons == ()
+    assert evaluate([ocr_match(3, "watch")], LISTS, IMAGE_TEXT_POLICY, "chat").reasons == ()
+    # message text still counts under a rule without image_text
+    assert evaluate([match(3, "watch")], LISTS, IMAGE_TEXT_POLICY, "chat").action is Action.HOLD
+
+
+def test_wants_image_text_follows_rule_kinds() -> None:
+    policy = parse_policy(
+        "rules:\n  - id: a\n    list: spam\n    text: T\n    image_text: true\n    kinds: [chat]\n"
+    )
+    assert policy.wants_image_text("chat")
+    assert not policy.wants_image_text("search")
+    assert not POLICY.wants_image_text("chat")

@@ -14,6 +14,10 @@ def test_example_policy_loads() -> None:
     rule = policy.rule_for("scam-terms")
     assert rule is not None
     assert rule.action is ListAction.HOLD
+    assert rule.image_text is True
+    abuse = policy.rule_for("known-abuse")
+    assert abuse is not None
+    assert abuse.image_text is False
     assert policy.rule_for("no-such-list") is None
 
 
@@ -24,6 +28,7 @@ def test_example_policy_loads() -> None:
         ("rules:\n  - id: a\n    list: x\n", 2, "text"),
         ("rules:\n  - id: a\n    list: x\n    text: t\n    colour: red\n", 5, "colour"),
         ("rules:\n  - id: a\n    list: x\n    text: t\n    severity: 99\n", 5, "severity"),
+        ("rules:\n  - id: a\n    list: x\n    text: t\n    image_text: maybe\n", 5, "image_text"),
         ("rules: [\n", 2, "not valid YAML"),
         ("- just\n- a list\n", 1, "mapping"),
         (

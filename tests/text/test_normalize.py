@@ -52,6 +52,7 @@ def test_original_span_rejects_empty_or_outside() -> None:
 
 
 def test_forms_are_distinct_and_named() -> None:
-    result = forms("Hello")
-    assert [f.name for f in result] == ["nfkc_casefold"]
+    assert [f.name for f in forms("Hi there")] == ["nfkc_casefold"]
+    # "helllo" -> "helo" in the repeat form; the forms in between equal the base.
+    assert [f.name for f in forms("Helllo")] == ["nfkc_casefold", "repeat"]
     assert normalize_term("  Cheap Pills ") == "cheap pills"

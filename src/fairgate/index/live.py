@@ -5,6 +5,11 @@ so replaying changes after that number is safe (adding an id twice replaces
 it; disabling twice is a no-op). Nothing is loaded until the first
 ``refresh``, which runs before each screen call and costs
 one cheap query when nothing changed.
+
+Text entries (terms, allow-terms, regexes) go to a ``TextMatcher``
+(``text/matcher.py``): the first load compiles them synchronously; later
+changes land in its small delta at once and a full rebuild runs in the
+background.
 """
 
 from __future__ import annotations
@@ -14,14 +19,13 @@ from functools import lru_cache
 
 from fairgate.errors import NotFound
 from fairgate.index.base import SignalIndex
+from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
 from fairgate.store.protocols import ListStore
 from fairgate.store.records import EntryRecord, ListRecord
-from fairgate.text.keywords import Term, TermAutomaton
-from fairgate.text.normalize import forms
+from fairgate.text.matcher import TEXT_SIGNAL_TYPES, MatcherConfig, TextEntry, TextMatcher
 from fairgate.types import Evidence, ListType, Match, Signal
 
-TERM = "term"
 FULL_RELOAD_AFTER = 5_000
 """More pending changes than this reload everything instead of replaying them."""
 
@@ -33,14 +37,23 @@ class LiveIndexes:
         signal_types: Mapping[str, SignalType],
         *,
         word_boundaries: bool = True,
+        settings: Settings | None = None,
     ) -> None:
+        settings = settings or Settings()
         self._store = store
         self._types = dict(signal_types)
-        self._word_boundaries = word_boundaries
         self._seq = 0
         self.lists: dict[int, ListRecord] = {}
         self._indexes: dict[str, SignalIndex] = {}
-        self._automata: dict[int, TermAutomaton] = {}
+        self.text = TextMatcher(
+            MatcherConfig(
+                word_boundaries=word_boundaries and settings.latin_word_boundaries,
+                shard_keys=settings.term_shard_keys,
+                regex_max_mem=settings.regex_max_mem,
+                delta_rebuild_at=settings.term_delta_rebuild_at,
+                rebuild_interval_s=settings.term_rebuild_interval_s,
+            )
+        )
         self._entry = lru_cache(maxsize=65_536)(self._store.get_entry)
         self._loaded = False
 
@@ -50,15 +63,19 @@ class LiveIndexes:
         self.lists = {lst.id: lst for lst in self._store.all_lists()}
         self._indexes = {name: t.make_index() for name, t in self._types.items()}
         self._entry.cache_clear()
-        terms: dict[int, list[Term]] = {}
         for name, index in self._indexes.items():
             index.extend(self._store.active_values(name))
-        for entry in self._store.entries(signal_type=TERM):
-            terms.setdefault(entry.list_id, []).append(Term(entry.id, entry.list_id, entry.value))
-        self._automata = {
-            list_id: TermAutomaton(list_terms, word_boundaries=self._word_boundaries)
-            for list_id, list_terms in terms.items()
-        }
+        entries = [
+            _text_entry(entry)
+            for kind in TEXT_SIGNAL_TYPES
+            for entry in self._store.entries(signal_type=kind)
+        ]
+        if self._loaded:
+            # Already serving: apply the difference (delta now, full build in
+            # the background) rather than stall screening for a full build.
+            self.text.replace(entries)
+        else:
+            self.text.load(entries)
         self._seq = seq
         self._loaded = True
 
@@ -70,13 +87,15 @@ class LiveIndexes:
             return 0
         latest = self._store.last_change_seq()
         if latest <= self._seq:
+            self.text.maybe_rebuild()
             return 0
         pending = latest - self._seq
         if pending > FULL_RELOAD_AFTER:
             self.reload()
             return pending
         applied = 0
-        dirty_terms: set[int] = set()
+        text_added: list[TextEntry] = []
+        text_disabled: list[int] = []
         while self._seq < latest:
             changes = self._store.changes_since(self._seq)
             if not changes:
@@ -86,8 +105,11 @@ class LiveIndexes:
                     self.lists = {lst.id: lst for lst in self._store.all_lists()}
                 entry = self._store.get_entry(change.entry_id)
                 self._entry.cache_clear()
-                if entry.signal_type == TERM:
-                    dirty_terms.add(entry.list_id)
+                if entry.signal_type in TEXT_SIGNAL_TYPES:
+                    if change.op == "add" and entry.active:
+                        text_added.append(_text_entry(entry))
+                    else:
+                        text_disabled.append(entry.id)
                 elif entry.signal_type in self._indexes:
                     index = self._indexes[entry.signal_type]
                     if change.op == "add" and entry.active:
@@ -96,15 +118,8 @@ class LiveIndexes:
                         index.disable([entry.id])
                 self._seq = change.seq
                 applied += 1
-        for list_id in dirty_terms:
-            self._automata[list_id] = TermAutomaton(
-                (
-                    Term(e.id, e.list_id, e.value)
-                    for e in self._store.entries(list_id, active_only=True)
-                    if e.signal_type == TERM
-                ),
-                word_boundaries=self._word_boundaries,
-            )
+        if text_added or text_disabled:
+            self.text.apply(text_added, text_disabled)
         return applied
 
     @property
@@ -161,28 +176,28 @@ class LiveIndexes:
         return matches
 
     def match_text(self, text: str, source: str = "text") -> list[Match]:
-        if not text or not self._automata:
+        """Matches of the text lists' terms and regexes in ``text`` (a message,
+        a query, or text read from an attachment: ``source`` says which)."""
+        if not text:
             return []
-        text_forms = forms(text)
         matches: list[Match] = []
-        for list_id, automaton in self._automata.items():
-            lst = self.lists.get(list_id)
+        for hit in self.text.match(text):
+            lst = self.lists.get(hit.list_id)
             if lst is None or lst.list_type is not ListType.TEXT:
                 continue
-            for hit in automaton.search(text_forms):
-                start, end = hit.span
-                matches.append(
-                    Match(
-                        list_id=lst.id,
-                        list_name=lst.name,
-                        entry_id=hit.entry_id,
-                        signal_type=TERM,
-                        source=source,
-                        evidence=Evidence(
-                            span=hit.span, matched=text[start:end], term=hit.term, form=hit.form
-                        ),
-                    )
+            start, end = hit.span
+            matches.append(
+                Match(
+                    list_id=lst.id,
+                    list_name=lst.name,
+                    entry_id=hit.entry_id,
+                    signal_type=hit.kind,
+                    source=source,
+                    evidence=Evidence(
+                        span=hit.span, matched=text[start:end], term=hit.term, form=hit.form
+                    ),
                 )
+            )
         return matches
 
     def _lookup(self, entry_id: int) -> EntryRecord | None:
@@ -191,3 +206,7 @@ class LiveIndexes:
         except NotFound:
             return None
         return entry if entry.active else None
+
+
+def _text_entry(entry: EntryRecord) -> TextEntry:
+    return TextEntry(entry.id, entry.list_id, entry.signal_type, entry.value)

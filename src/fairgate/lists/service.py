@@ -14,11 +14,11 @@ from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
 from fairgate.store.protocols import ListStore
 from fairgate.store.records import EntryRecord, ListRecord, NewEntry
+from fairgate.text.keywords import parse_term, term_keys
+from fairgate.text.matcher import ALLOW_TERM, REGEX, TERM, TEXT_SIGNAL_TYPES
 from fairgate.text.normalize import normalize_term
+from fairgate.text.regexes import validate_regex
 from fairgate.types import ListAction, ListType, MessageKind, Note
-
-TERM = "term"
-MAX_TERM_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ class ListManager:
         self._store = store
         self._types = signal_types
         self._limits = MediaLimits.from_settings(settings)
+        self._settings = settings
 
     def create(
         self,
@@ -133,15 +134,69 @@ class ListManager:
         return AddResult(self._add(lst, entries, by))
 
     def add_terms(self, name: str, terms: Iterable[str], *, by: str, note: str = "") -> AddResult:
+        """Deny terms (syntax: ``text/keywords.py``; ``*`` at an end lets that
+        end sit inside a word)."""
+        return self._add_text(name, TERM, [self._term(t) for t in terms], by, note)
+
+    def add_allow_terms(
+        self, name: str, terms: Iterable[str], *, by: str, note: str = ""
+    ) -> AddResult:
+        """Allow-terms: a deny hit of the list inside one of their hits is dropped
+        (deny ``casino``, allow ``casino royale``)."""
+        return self._add_text(name, ALLOW_TERM, [self._term(t) for t in terms], by, note)
+
+    def add_regexes(
+        self, name: str, patterns: Iterable[str], *, by: str, note: str = ""
+    ) -> AddResult:
+        """RE2 regex rules, validated (syntax, length, memory cap, not matching
+        the empty text) before anything is written."""
+        return self._add_text(name, REGEX, [self._regex(p) for p in patterns], by, note)
+
+    def add_text(
+        self,
+        name: str,
+        *,
+        terms: Iterable[str] = (),
+        allow_terms: Iterable[str] = (),
+        regexes: Iterable[str] = (),
+        by: str,
+        note: str = "",
+    ) -> AddResult:
+        """Terms, allow-terms and regexes together: all are validated first,
+        then written in one transaction (any bad one: nothing is written)."""
         lst = self._expect(name, ListType.TEXT)
-        entries = []
-        for term in terms:
-            cleaned = term.strip()
-            if not normalize_term(cleaned):
-                raise InvalidInput(f"term {term!r} is empty after normalisation")
-            if len(cleaned) > MAX_TERM_CHARS:
-                raise InvalidInput(f"term is longer than {MAX_TERM_CHARS} characters")
-            entries.append(NewEntry(TERM, cleaned, note, "term"))
+        entries = [NewEntry(TERM, self._term(t), note, TERM) for t in terms]
+        entries += [NewEntry(ALLOW_TERM, self._term(t), note, ALLOW_TERM) for t in allow_terms]
+        entries += [NewEntry(REGEX, self._regex(p), note, REGEX) for p in regexes]
+        return AddResult(self._add(lst, entries, by))
+
+    def _regex(self, pattern: str) -> str:
+        if "\x00" in pattern:
+            raise InvalidInput(f"regex {pattern!r} contains a NUL character")
+        return validate_regex(
+            pattern,
+            max_mem=self._settings.regex_max_mem,
+            max_chars=self._settings.max_regex_chars,
+        )
+
+    def _term(self, term: str) -> str:
+        cleaned = term.strip()
+        if "\x00" in cleaned:
+            raise InvalidInput(f"term {term!r} contains a NUL character")
+        core = parse_term(cleaned).core
+        if not normalize_term(core) or not all(term_keys(core)):
+            # nothing left in some form: only invisible characters or separators
+            raise InvalidInput(f"term {term!r} is empty after normalisation")
+        limit = self._settings.max_term_chars
+        if len(cleaned) > limit:
+            raise InvalidInput(f"term {cleaned[:40]!r}... is longer than {limit} characters")
+        return cleaned
+
+    def _add_text(
+        self, name: str, signal_type: str, values: list[str], by: str, note: str
+    ) -> AddResult:
+        lst = self._expect(name, ListType.TEXT)
+        entries = [NewEntry(signal_type, v, note, signal_type) for v in values]
         return AddResult(self._add(lst, entries, by))
 
     def _add(self, lst: ListRecord, entries: list[NewEntry], by: str) -> tuple[Added, ...]:
@@ -197,8 +252,9 @@ class ListManager:
     def export_entries(self, name: str, *, signal_type: str | None = None) -> Iterator[EntryRecord]:
         """Active entries of a list (optionally of one signal type), by id."""
         lst = self._store.get_list(name)
-        if signal_type is not None and signal_type not in self._types and signal_type != TERM:
-            known = ", ".join(sorted(self._types))
+        known_types = set(self._types) | set(TEXT_SIGNAL_TYPES)
+        if signal_type is not None and signal_type not in known_types:
+            known = ", ".join(sorted(known_types))
             raise InvalidInput(f"unknown signal type {signal_type!r} (known: {known})")
         return self._store.entries(lst.id, signal_type=signal_type)
 
@@ -209,8 +265,11 @@ class ListManager:
         CSV lines (HMA's format) or, with ``plain``, one hash a line (as
         ThreatExchange exports one signal type); a term list as one term a line.
         Plain lines tell md5 from PDQ by length only, so a plain export that
-        would mix sha256 in needs ``signal_type``."""
+        would mix sha256 in needs ``signal_type``. A text list exports its deny
+        terms unless ``signal_type`` asks for ``allow_term`` or ``regex``."""
         lst = self._store.get_list(name)
+        if lst.list_type is ListType.TEXT and signal_type is None:
+            signal_type = TERM  # allow-terms and regexes only when asked for by type
         if plain and lst.list_type is ListType.IMAGE and signal_type is None:
             types = {e.signal_type for e in self._store.entries(lst.id)}
             if "sha256" in types and len(types) > 1:

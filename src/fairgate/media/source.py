@@ -61,6 +61,10 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     MemoryError,
 )
 
+DECODE_ERRORS = _DECODE_ERRORS
+"""The exceptions Pillow may raise on hostile data while decoding: callers that
+decode for a purpose of their own (e.g. OCR keeping the alpha channel) catch these."""
+
 
 @dataclass(frozen=True, slots=True)
 class ImageHeader:

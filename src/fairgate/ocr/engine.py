@@ -102,6 +102,17 @@ class OcrConfig:
     """A first pass that reads fewer letters/digits than this is retried with CLAHE."""
     retry_max_contrast: int = 96
     """...and only if its luminance spread (p1..p99, 0..255) is at most this."""
+    line_retry_max_contrast: int = 48
+    """A recognised line whose core (middle 40% of its box's height) has a luminance spread
+    (p2..p98) at most this is read again from a contrast-stretched crop: grey text
+    on a grey patch of a photo is found, but misread, in the full image."""
+    deep_retry: bool = False
+    """When a large photo read (almost) nothing, read it again with CLAHE (grey text
+    on a grey patch of a busy photo), then as four overlapping quarters at full
+    resolution (small text the whole-image detector misses). Off by default: it
+    costs up to five more detector runs on every textless photo."""
+    tile_min_side: int = 640
+    """...only for images whose longer side is at least this."""
     min_side: int = 48
     """Images whose shorter side is below this are padded (as are tiny crops)."""
     blank_edge_fraction: float = 0.0005

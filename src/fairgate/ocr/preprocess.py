@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -20,7 +21,7 @@ from PIL import Image, ImageOps
 
 from fairgate.errors import MediaError
 from fairgate.media.orientation import orientation_of
-from fairgate.media.source import _DECODE_ERRORS, FORMATS, MediaSource
+from fairgate.media.source import DECODE_ERRORS, FORMATS, MediaSource
 
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La", "P"})
 
@@ -39,7 +40,7 @@ def ocr_image(media: MediaSource) -> Image.Image:
             rgba = opened.convert("RGBA")
             if orientation.transpose is not None:
                 rgba = rgba.transpose(orientation.transpose)
-    except _DECODE_ERRORS as exc:
+    except DECODE_ERRORS as exc:
         raise MediaError(f"truncated or corrupt image data: {exc}", source=media.name) from None
     return flatten(rgba)
 
@@ -102,3 +103,48 @@ def contrast_range(image: Image.Image) -> int:
     thumb.thumbnail((256, 256), Image.Resampling.BILINEAR)
     low, high = np.percentile(np.asarray(thumb), [1, 99])
     return int(high - low)
+
+
+def line_crop(
+    image: Image.Image, box: Sequence[tuple[float, float]], max_contrast: int
+) -> tuple[Image.Image, tuple[int, int]] | None:
+    """A contrast-stretched crop around a low-contrast line, and its top-left offset.
+
+    None if the line's core (middle 40% of its height, inner 90% of its width)
+    has a luminance spread (p2..p98) above ``max_contrast``: it is readable as is.
+    The stretch maps the core's p2..p98 onto 0..255 (pixels far outside that
+    range, the photo around a patch, become the core's median first); the crop
+    reaches 1.5 line heights left and right (detector boxes of faint text are
+    often cut short) and is padded so the detector sees a margin.
+    """
+    xs = [p[0] for p in box]
+    ys = [p[1] for p in box]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    width, height = x1 - x0, y1 - y0
+    if width < 8 or height < 8:  # nothing readable is this small
+        return None
+    core = image.crop(
+        (
+            int(x0 + width * 0.05),
+            int(y0 + height * 0.3),
+            int(x1 - width * 0.05) + 1,
+            int(y1 - height * 0.3) + 1,
+        )
+    )
+    low, high = (float(v) for v in np.percentile(np.asarray(core.convert("L")), [2, 98]))
+    if high - low > max_contrast:
+        return None
+    mx, my = int(height * 1.5) + 4, int(height * 0.3) + 4
+    left, top = max(0, int(x0) - mx), max(0, int(y0) - my)
+    crop = image.crop((left, top, min(image.width, int(x1) + mx), min(image.height, int(y1) + my)))
+    grey = np.asarray(crop.convert("L"), dtype=np.float32)
+    # pixels far outside the line's own range are the photo around the patch:
+    # they become the patch's median so their edges cannot pass for glyphs
+    spread = max(high - low, 1.0)
+    outside = (grey < low - spread) | (grey > high + spread)
+    grey[outside] = float(np.median(np.asarray(core.convert("L"))))
+    stretched = np.clip((grey - low) * 255.0 / spread, 0, 255).astype(np.uint8)
+    out = Image.fromarray(stretched, "L").convert("RGB")
+    border = 16
+    fill = tuple(int(v) for v in np.median(np.asarray(out)[0], axis=0))
+    return ImageOps.expand(out, border=border, fill=fill), (left - border, top - border)

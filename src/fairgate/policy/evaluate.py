@@ -10,12 +10,21 @@ from fairgate.types import Action, ListAction, Match, MessageKind, Reason, Verdi
 
 _ACTION_RANK = {Action.DELIVER: 0, Action.HOLD: 1, Action.BLOCK: 2}
 DEFAULT_RULE_TEXT = "Content on the list {list!r} is not allowed here."
+IMAGE_TEXT_SUFFIX = ":ocr"
+"""Match sources ending in this are text recognised in an image (``attachment:N:ocr``)."""
+
+
+def is_image_text(match: Match) -> bool:
+    return match.source.endswith(IMAGE_TEXT_SUFFIX)
 
 
 def reason_for(match: Match, lst: ListRecord, policy: Policy, kind: MessageKind) -> Reason | None:
     """The reason a match gives under the policy, or None if its rule does not
-    apply to this kind of message."""
+    apply to this kind of message (or the match is in image text and the rule
+    does not say ``image_text: true``)."""
     rule = policy.rule_for(lst.name)
+    if is_image_text(match) and (rule is None or not rule.image_text):
+        return None
     kinds = rule.kinds if rule is not None and rule.kinds is not None else lst.kinds
     if kind not in kinds:
         return None

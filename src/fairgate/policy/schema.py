@@ -31,6 +31,10 @@ class Rule(BaseModel):
     kinds: tuple[MessageKind, ...] | None = None
     """Restricts the rule to these message kinds (default: the list's kinds)."""
     strike_points: int = Field(default=0, ge=0, le=100)
+    image_text: bool = False
+    """This rule's text list is also matched against text recognised in image
+    attachments (OCR). Off by default: OCR runs only when some rule asks for it,
+    and a match in image text counts only under a rule that has this set."""
 
     @field_validator("id")
     @classmethod
@@ -51,7 +55,6 @@ class NoticeTemplates(BaseModel):
         "If you think this is a mistake, you can appeal decision {decision_id}; "
         "a person will review it."
     )
-
 
     @field_validator("block", "hold", "appeal")
     @classmethod
@@ -85,6 +88,12 @@ class Policy(BaseModel):
             seen.add(rule.id)
             lists.add(rule.list)
         return rules
+
+    def wants_image_text(self, kind: MessageKind) -> bool:
+        """True if a rule that applies to ``kind`` matches text recognised in images."""
+        return any(
+            rule.image_text and (rule.kinds is None or kind in rule.kinds) for rule in self.rules
+        )
 
     def rule_for(self, list_name: str) -> Rule | None:
         for rule in self.rules:

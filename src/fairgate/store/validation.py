@@ -20,6 +20,8 @@ MAX_SIGNAL_TYPE_CHARS = 32
 MAX_ACTOR_CHARS = 255
 MAX_DECISION_ID_CHARS = 128
 TEXT_SIGNAL_TYPE = "term"
+TEXT_SIGNAL_TYPES = (TEXT_SIGNAL_TYPE, "allow_term", "regex")
+"""What a text list holds: deny terms, allow-terms, RE2 regex rules."""
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -77,9 +79,13 @@ def new_entries(list_type: ListType, entries: Sequence[NewEntry]) -> None:
             raise InvalidInput(f"entry {i}: expected a NewEntry, got {type(entry).__name__}")
         if not entry.signal_type or len(entry.signal_type) > MAX_SIGNAL_TYPE_CHARS:
             raise InvalidInput(f"entry {i}: invalid signal type {entry.signal_type!r}")
-        is_term = entry.signal_type == TEXT_SIGNAL_TYPE
+        is_term = entry.signal_type in TEXT_SIGNAL_TYPES
         if (list_type is ListType.TEXT) != is_term:
-            want = "'term'" if list_type is ListType.TEXT else "a hash type (sha256, md5, pdq)"
+            want = (
+                "'term', 'allow_term' or 'regex'"
+                if list_type is ListType.TEXT
+                else "a hash type (sha256, md5, pdq)"
+            )
             raise InvalidInput(
                 f"entry {i}: signal type {entry.signal_type!r} does not fit a "
                 f"{list_type.value} list (expected {want})"

@@ -4,18 +4,58 @@ Pure functions only. Matching runs over every form a text produces, and
 every character of a form remembers which characters of the original it came
 from, so evidence can show what the sender actually wrote.
 
-This module holds the seam for the evasion-robust forms (confusables,
-leetspeak, separators, Traditional -> Simplified, homophones): each is one
-more ``FormStep`` appended to ``FORM_STEPS``. The screening core ships the
-first form, ``nfkc_casefold``.
+The forms are cumulative: each is the previous form's text plus one more
+step from ``text/steps/``, and is named after that step. Least transformed
+first:
+
+1. ``nfkc_casefold``: NFKC + casefold (full-width, ligatures, ``ß`` -> ``ss``);
+2. ``invisible``: zero-width, bidi, variation selectors, soft hyphen, ... removed;
+3. ``simplified``: Traditional -> Simplified Chinese (OpenCC ``t2s``);
+4. ``confusable``: look-alikes (Cyrillic ``а``, Greek ``ο``, ``𝐚``) -> ASCII;
+5. ``separator``: ``c.h.e.a.p`` -> ``cheap``, ``赌 博`` -> ``赌博``;
+6. ``leet``: ``v1agra`` -> ``viagra``, ``c@sino`` -> ``casino`` inside words;
+7. ``repeat``: runs of 3+ letters -> one, ``cheeeap`` -> ``cheap`` (terms too);
+8. ``pinyin``: every Han character -> one private-use character per toneless
+   syllable, so the homophone pun ``堵搏`` meets ``赌博``.
+
+Why this order: invisible characters go before everything that looks at
+neighbours (separators, leet tokens, repeats); ``simplified`` runs before
+``confusable`` only so that all Chinese-only work sits early (the two do not
+interact: confusables leave CJK alone); confusables go before the Latin
+steps so ``ѵ1agra`` is ASCII first; separators before leet because leet
+works on words and a spelled-out word is only a word once joined
+(``c.h.3.a.p`` -> ``ch3ap`` -> ``cheap``; the reverse order would see the lone
+``3`` as a number and keep it); repeats after both so ``c h e e e a p`` and
+``fr33`` collapse; pinyin last, it is the loosest.
+
+Each form is a ``FormSpec``: ``fast`` gives the text only (``str.translate``,
+compiled patterns, steps skipped when they cannot apply: ASCII text skips
+the Unicode and Chinese steps); ``mapped`` gives the text with the span map
+(slow, only on a candidate hit). ``fast_forms`` computes the chain once and
+drops forms whose text equals an earlier one.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
+
+from fairgate.text.steps._mapping import Mapped, compose
+from fairgate.text.steps.chinese import (
+    to_pinyin,
+    to_pinyin_mapped,
+    to_simplified,
+    to_simplified_mapped,
+)
+from fairgate.text.steps.confusables import fold_confusables, fold_confusables_mapped
+from fairgate.text.steps.invisible import strip_invisible, strip_invisible_mapped
+from fairgate.text.steps.leet import fold_leet_mapped, fold_leet_term, fold_leet_text
+from fairgate.text.steps.nfkc import needs_clusters, whole_nfkc_casefold
+from fairgate.text.steps.repeats import collapse_repeats, collapse_repeats_mapped
+from fairgate.text.steps.separators import collapse_separators, collapse_separators_mapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,24 +122,123 @@ class FormSpec(Protocol):
     def term_keys(self, term: str) -> tuple[str, ...]: ...
 
 
+def _nfkc_casefold_fast(text: str) -> str:
+    """The text of :func:`nfkc_casefold`, at C speed for the common cases."""
+    if text.isascii():
+        return text.lower()
+    if needs_clusters(text):
+        return nfkc_casefold(text).text
+    return whole_nfkc_casefold(text)
+
+
+def _nfkc_casefold_mapped(text: str) -> Mapped:
+    form = nfkc_casefold(text)
+    return Mapped(form.text, form.starts, form.ends)
+
+
 @dataclass(frozen=True, slots=True)
-class _NfkcCasefold:
-    name: str = "nfkc_casefold"
+class Step:
+    """One step of the chain: its name (the name of the form it ends) and
+    its two speeds (``mapped(t).text == fast(t)``)."""
+
+    name: str
+    fast: Callable[[str], str]
+    mapped: Callable[[str], Mapped]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("nfkc_casefold", _nfkc_casefold_fast, _nfkc_casefold_mapped),
+    Step("invisible", strip_invisible, strip_invisible_mapped),
+    Step("simplified", to_simplified, to_simplified_mapped),
+    Step("confusable", fold_confusables, fold_confusables_mapped),
+    Step("separator", collapse_separators, collapse_separators_mapped),
+    Step("leet", fold_leet_text, fold_leet_mapped),
+    Step("repeat", collapse_repeats, collapse_repeats_mapped),
+    Step("pinyin", to_pinyin, to_pinyin_mapped),
+)
+"""The steps, in order; form ``i`` is the text after steps ``0..i``."""
+
+_SEPARATOR = next(i for i, step in enumerate(STEPS) if step.name == "separator")
+_LEET = next(i for i, step in enumerate(STEPS) if step.name == "leet")
+
+
+def _term_step(index: int, text: str, *, li: bool) -> str:
+    """Step ``index`` applied to a list term: as to messages, except that the
+    leet step of the ``li`` variant always turns ``l`` into ``i`` (messages
+    do that only when they hold leetspeak: see ``steps/leet.py``)."""
+    if li and index == _LEET:
+        return fold_leet_term(text)
+    return STEPS[index].fast(text)
+
+
+def _fast_chain(text: str, upto: int) -> str:
+    for step in STEPS[: upto + 1]:
+        text = step.fast(text)
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _fast_all(text: str, li: bool = False) -> tuple[str, ...]:
+    """Every form of a term (cached: compiling a term list asks each form in
+    turn for the keys of the same term)."""
+    result: list[str] = []
+    for i in range(len(STEPS)):
+        text = _term_step(i, text, li=li)
+        result.append(text)
+    return tuple(result)
+
+
+@lru_cache(maxsize=1024)
+def _spaceless_all(term: str, li: bool = False) -> tuple[str, ...]:
+    """Per form from ``separator`` on: the term's separator-form text without
+    spaces, with the later steps applied (index as in ``STEPS``)."""
+    text = "".join(_fast_all(term, li)[_SEPARATOR].split())
+    result = [""] * _SEPARATOR + [text]
+    for i in range(_SEPARATOR + 1, len(STEPS)):
+        text = _term_step(i, text, li=li)
+        result.append(text)
+    return tuple(result)
+
+
+@lru_cache(maxsize=256)
+def _mapped_chain(text: str) -> tuple[Form, ...]:
+    """Every form of ``text`` with its span map (cached: a hit in several
+    forms of one message asks for them one by one)."""
+    result: list[Form] = []
+    current: Mapped | None = None
+    for step in STEPS:
+        if current is None:
+            current = step.mapped(text)
+        else:
+            current = compose(current, step.mapped(current.text))
+        result.append(Form(step.name, current.text, current.starts, current.ends))
+    return tuple(result)
+
+
+@dataclass(frozen=True, slots=True)
+class _ChainForm:
+    """The form after ``STEPS[0..index]``."""
+
+    name: str
+    index: int
 
     def fast(self, text: str) -> str:
-        if text.isascii():
-            return text.lower()
-        return nfkc_casefold(text).text
+        return _fast_chain(text, self.index)
 
     def mapped(self, text: str) -> Form:
-        return nfkc_casefold(text)
+        return _mapped_chain(text)[self.index]
 
     def term_keys(self, term: str) -> tuple[str, ...]:
-        key = self.fast(term).strip()
-        return (key,) if key else ()
+        variants = (False, True) if self.index >= _LEET else (False,)
+        keys = [_fast_all(term, li)[self.index].strip() for li in variants]
+        if self.index >= _SEPARATOR:
+            # ``c h e a p p i l l s`` joins to ``cheappills``: give multi-word
+            # terms a space-less key, with the later steps applied to it.
+            keys.extend(_spaceless_all(term, li)[self.index].strip() for li in variants)
+        return tuple(dict.fromkeys(k for k in keys if k))
 
 
-FORMS: tuple[FormSpec, ...] = (_NfkcCasefold(),)
+FORMS: tuple[FormSpec, ...] = tuple(_ChainForm(step.name, i) for i, step in enumerate(STEPS))
 """The forms every text is matched in, least transformed first. The first
 is the base form terms are validated and stored against."""
 
@@ -108,8 +247,9 @@ def fast_forms(text: str) -> list[tuple[FormSpec, str]]:
     """Each form's fast text, dropping a form whose text equals an earlier one."""
     seen: set[str] = set()
     result: list[tuple[FormSpec, str]] = []
-    for spec in FORMS:
-        value = spec.fast(text)
+    value = text
+    for spec, step in zip(FORMS, STEPS, strict=True):
+        value = step.fast(value)
         if value not in seen:
             seen.add(value)
             result.append((spec, value))
@@ -119,6 +259,15 @@ def fast_forms(text: str) -> list[tuple[FormSpec, str]]:
 def forms(text: str) -> list[Form]:
     """Every distinct form of ``text`` with its span map."""
     return [spec.mapped(text) for spec, _ in fast_forms(text)]
+
+
+def warm_up() -> None:
+    """Build every lazily built table now (Unicode scans, the confusables
+    file, OpenCC, the pinyin table: about a second in all) so the first
+    screened message does not pay for them."""
+    sample = "ｗａｒｍ\u200b ᴜр с.h.e.a.p v1agra cheeeap 賭 博 堵搏 \U0001d41a \u1100\u1161"
+    for spec, _ in fast_forms(sample):
+        spec.mapped(sample)
 
 
 def normalize_term(term: str) -> str:

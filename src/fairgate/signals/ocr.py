@@ -1,0 +1,148 @@
+"""The OCR text signal: the lines of text recognised in image attachments.
+
+It wraps :class:`fairgate.ocr.OcrService` with the engine's settings. The
+OCR engine (and its model load) is created on the first message that needs
+it, never at import; results are cached by the attachment's sha256, so the
+same image is never read twice. A message's OCR has a time budget: images
+left when it is spent are not read, and every image that was not read
+(OCR disabled, budget spent, image unreadable, engine unavailable) is said
+out loud as a :class:`~fairgate.types.Note` on the Decision.
+
+Unlike the hash signals this is not a :class:`~fairgate.signals.base.SignalType`:
+its values are text, matched by the keyword automata of the text lists
+(``LiveIndexes.match_text``) under the source ``attachment:N:ocr``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fairgate.errors import MediaError
+from fairgate.media.source import MediaSource
+from fairgate.ocr.engine import OcrConfig, OcrEngine, OcrLine, OcrUnavailable
+from fairgate.ocr.service import OcrService
+from fairgate.settings import Settings
+from fairgate.types import Note
+
+
+def ocr_source(attachment: int) -> str:
+    """The match source of text recognised in attachment ``attachment``."""
+    return f"attachment:{attachment}:ocr"
+
+
+def ocr_config(settings: Settings) -> OcrConfig:
+    """The OCR service's configuration from the ``FAIRGATE_OCR_*`` settings."""
+    return OcrConfig(
+        enabled=settings.ocr_enabled,
+        det_limit_type=settings.ocr_det_limit_type,
+        det_limit_side_len=settings.ocr_det_limit_side_len,
+        text_score=settings.ocr_text_score,
+        cls_thresh=settings.ocr_cls_thresh,
+        threads=settings.ocr_threads,
+        deep_retry=settings.ocr_deep_retry,
+        message_budget_seconds=settings.ocr_message_budget_seconds,
+        cache_entries=settings.ocr_cache_entries,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedLine:
+    """One line of text read from one attachment; ``box`` in whole pixels."""
+
+    attachment: int
+    text: str
+    box: tuple[tuple[int, int], ...]
+    score: float
+
+    @property
+    def source(self) -> str:
+        return ocr_source(self.attachment)
+
+    @classmethod
+    def of(cls, attachment: int, line: OcrLine) -> RecognisedLine:
+        box = tuple((round(x), round(y)) for x, y in line.box)
+        return cls(attachment, line.text, box, line.score)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageText:
+    """What OCR read from a message's images, and what it could not read."""
+
+    lines: tuple[RecognisedLine, ...] = ()
+    notes: tuple[Note, ...] = ()
+    elapsed: float = 0.0
+    read: int = 0
+    cached: int = 0
+
+
+class OcrText:
+    """Reads the text in a message's image attachments within the time budget."""
+
+    name = "ocr"
+
+    def __init__(self, settings: Settings, engine: OcrEngine | None = None) -> None:
+        self.settings = settings
+        self._engine = engine
+        self._service: OcrService | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def service(self) -> OcrService:
+        """The OCR service, created on first use (the engine loads its models lazily)."""
+        if self._service is None:
+            with self._lock:
+                if self._service is None:
+                    self._service = OcrService(ocr_config(self.settings), self._engine)
+        return self._service
+
+    def read(self, media: Sequence[MediaSource]) -> ImageText:
+        """OCR of every attachment in order until the message's budget is spent."""
+        if not self.settings.ocr_enabled:
+            note = Note(
+                "ocr_disabled",
+                f"text in {len(media)} image(s) was not read: OCR is disabled "
+                "(FAIRGATE_OCR_ENABLED=false)",
+            )
+            return ImageText(notes=(note,))
+        budget = self.settings.ocr_message_budget_seconds
+        service = self.service
+        start = time.perf_counter()
+        lines: list[RecognisedLine] = []
+        notes: list[Note] = []
+        read = cached = 0
+        unavailable: str | None = None
+        for index, source in enumerate(media):
+            where = f"attachment:{index}"
+            if unavailable is not None:
+                notes.append(Note("ocr_unavailable", unavailable, where))
+                continue
+            hit = service.cache.get(hashlib.sha256(source.data).hexdigest())
+            spent = time.perf_counter() - start
+            if hit is None and spent >= budget:
+                notes.append(
+                    Note(
+                        "ocr_budget_exhausted",
+                        f"text in this image was not read: the message's OCR time budget "
+                        f"({budget:g} s) was spent after {spent:.2f} s",
+                        where,
+                    )
+                )
+                continue
+            try:
+                result, was_cached = service.recognise(source)
+            except MediaError as exc:
+                detail = f"text in this image was not read: {exc}"
+                notes.append(Note("ocr_unreadable", detail, where))
+                continue
+            except OcrUnavailable as exc:
+                unavailable = f"text in this image was not read: OCR is unavailable ({exc})"
+                notes.append(Note("ocr_unavailable", unavailable, where))
+                continue
+            read += 1
+            cached += was_cached
+            lines.extend(RecognisedLine.of(index, line) for line in result.lines if line.text)
+        return ImageText(tuple(lines), tuple(notes), time.perf_counter() - start, read, cached)
