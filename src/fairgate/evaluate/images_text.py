@@ -355,12 +355,12 @@ def run(
 ) -> ImagesReport:
     """Render, screen and count. ``out_dir`` also keeps every rendered image;
     ``max_terms`` takes only the first N listed terms (English first, a quick run)."""
-    paths = list(photo_paths) if photo_paths is not None else photos()
-    if not paths:
-        raise FileNotFoundError(f"no photos found in {', '.join(str(p) for p in PHOTO_DIRS)}")
     unknown = sorted(set(variants) - set(VARIANTS))
     if unknown:
         raise ValueError(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    paths = list(photo_paths) if photo_paths is not None else photos()
+    if not paths:
+        raise FileNotFoundError(f"no photos found in {', '.join(str(p) for p in PHOTO_DIRS)}")
     cjk = cjk_font_path()
     notes: list[str] = []
     listed = terms(EXAMPLES / "spam-terms.txt") + terms(EXAMPLES / "scam-terms.txt")
