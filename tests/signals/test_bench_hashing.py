@@ -32,7 +32,7 @@ def test_benchmark_report(tmp_path: Path, settings: Settings) -> None:
     assert report.max_bits_screening_vs_baseline <= 2
     assert set(report.groups) == {"small", "medium"}
     assert report.groups["medium"]["files"] == 1
-    assert {"platform", "cpus", "python", "pillow", "numpy", "pdqhash"} <= set(report.machine)
+    assert {"platform", "cores", "python", "pillow", "numpy", "pdqhash"} <= set(report.machine)
     data = json.loads(json.dumps(report.to_dict()))
     assert data["speedup"] == report.speedup
     assert isinstance(report.render(), Table)

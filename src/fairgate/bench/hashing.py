@@ -23,15 +23,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +36,7 @@ import pdqhash
 from PIL import Image, features
 from rich.table import Table
 
+from fairgate.bench.machine import machine as describe
 from fairgate.errors import InvalidInput, MediaError
 from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
@@ -288,24 +285,10 @@ def _pixels(data: bytes) -> int:
 
 
 def machine() -> dict[str, str]:
-    """Where the numbers come from: platform, CPUs and library versions."""
-
-    def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "?"
-
-    return {
-        "platform": platform.platform(),
-        "cpu": platform.processor() or platform.machine(),
-        "cpus": str(os.cpu_count()),
-        "python": sys.version.split()[0],
-        "pillow": version("pillow"),
-        "libjpeg-turbo": str(features.version("libjpeg_turbo")),
-        "numpy": np.__version__,
-        "pdqhash": version("pdqhash"),
-    }
+    """The machine, with the imaging libraries the hashing figures depend on."""
+    info = describe(packages=("pillow", "numpy", "pdqhash"))
+    info["libjpeg-turbo"] = str(features.version("libjpeg_turbo"))
+    return info
 
 
 # -- the default file set -----------------------------------------------------------

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import gc
 import os
-import platform
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from rich.table import Table
 
+from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.index.hamming import HammingIndex
 from fairgate.settings import Settings
@@ -269,32 +268,9 @@ def _peak_rss_bytes() -> int | None:
 
 
 def machine_info() -> dict[str, str]:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="ascii").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-                break
-    except OSError:
-        pass
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cores": str(os.cpu_count() or "?"),
-        "memory": mem,
-        "python": sys.version.split()[0],
-        "numpy": np.__version__,
-        "faiss": str(getattr(faiss, "__version__", "?")),
-        "threads": "1 (faiss.omp_set_num_threads(1))",
-    }
+    info = machine(packages=("numpy", "faiss-cpu"))
+    info["threads"] = "1 (faiss.omp_set_num_threads(1))"
+    return info
 
 
 def _flip_random_bits(

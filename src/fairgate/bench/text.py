@@ -41,9 +41,9 @@ import ahocorasick
 from ahocorasick_rs import AhoCorasick, MatchKind
 from rich.table import Table
 
+from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.evaluate.benign import BenignSources, load_benign
-from fairgate.evaluate.text_suite import machine
 
 CHUNK = 10_000
 ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "kr",

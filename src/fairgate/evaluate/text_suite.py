@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import platform
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +35,7 @@ from typing import Any
 from rich.console import Group
 from rich.table import Table
 
+from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.evaluate import text_transforms as tt
 from fairgate.evaluate.benign import SOURCE_DESCRIPTIONS, BenignSources, load_benign
@@ -328,22 +326,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     writer.writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
 
-
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="ascii").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cores": str(os.cpu_count() or "?"),
-        "python": sys.version.split()[0],
-    }
 
 
 # -- the suite -----------------------------------------------------------------------------
