@@ -28,5 +28,7 @@ echo; echo "== an unrelated photo:"
 fairgate screen --sender alice --image unrelated.jpg
 echo; echo "== spam text:"
 fairgate screen --sender bob --text "CHEAP Pills now, fast shipping"
+echo; echo "== the same spam, evaded (dots, leetspeak, a zero-width space):"
+fairgate screen --sender bob --text $'c.h.3.a.p p1\u200bll5 now'
 echo; echo "== innocent text:"
 fairgate screen --sender carol --text "I bought a new pillow"
