@@ -212,6 +212,28 @@ class CountingOcr:
         return OcrResult((OcrLine(self.text, box, 0.98),), self.delay)
 
 
+class TwoLineOcr(CountingOcr):
+    """Reads ``text`` as two lines, one under the other (split at the middle word),
+    on its first call (the photo); later calls (faint-line re-reads of crops)
+    read nothing, so the lines stay as first read."""
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        if self.calls > 1:
+            return OcrResult((), 0.0)
+        words = self.text.split()
+        half = len(words) // 2
+        top = ((10.0, 20.0), (210.0, 20.0), (210.0, 50.0), (10.0, 50.0))
+        below = ((12.0, 60.0), (250.0, 60.0), (250.0, 90.0), (12.0, 90.0))
+        return OcrResult(
+            (
+                OcrLine(" ".join(words[:half]), top, 0.98),
+                OcrLine(" ".join(words[half:]), below, 0.97),
+            ),
+            0.0,
+        )
+
+
 def ocr_engine(tmp_path: Path, fake: CountingOcr, **settings: object) -> Engine:
     base = Settings().model_copy(
         update={"database_url": f"sqlite:///{tmp_path / 'ocr.db'}", **settings}
@@ -363,3 +385,23 @@ def test_search_query_delivered_when_the_list_is_chat_only(engine: Engine) -> No
     assert query.notice is None
     chat = engine.screen(Message(sender="u", text="best casino bonus"))
     assert chat.action is Action.BLOCK
+
+
+def test_a_term_broken_over_two_lines_is_found_with_both_boxes(tmp_path: Path) -> None:
+    fake = TwoLineOcr("buy cheap pills today")
+    with ocr_engine(tmp_path, fake) as engine:
+        decision = engine.screen(image_message(shared_file(PHOTO).read_bytes()))
+    assert decision.action is Action.BLOCK
+    evidence = decision.reasons[0].match.evidence
+    assert evidence.term == "cheap pills"
+    assert evidence.ocr_text == "buy cheap pills today"
+    assert evidence.box == ((10, 20), (250, 20), (250, 90), (10, 90))
+
+
+def test_a_term_on_one_of_several_lines_keeps_that_lines_box(tmp_path: Path) -> None:
+    fake = TwoLineOcr("casino bonus here now")
+    with ocr_engine(tmp_path, fake) as engine:
+        decision = engine.screen(image_message(shared_file(PHOTO).read_bytes()))
+    evidence = decision.reasons[0].match.evidence
+    assert evidence.ocr_text == "casino bonus"
+    assert evidence.box == ((10, 20), (210, 20), (210, 50), (10, 50))

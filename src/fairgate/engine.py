@@ -8,6 +8,7 @@ decision = engine.screen(Message(sender="u1", text="hello"))
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from fairgate.ocr.engine import OcrEngine
 from fairgate.policy import Policy, evaluate, load_policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
-from fairgate.signals.ocr import OcrText
+from fairgate.signals.ocr import OcrText, RecognisedLine
 from fairgate.signals.registry import builtin_signal_types
 from fairgate.store import SqlStore, open_store
 from fairgate.types import (
@@ -153,13 +154,30 @@ class Engine:
         return self.indexes.match_signals(matchable) + self.indexes.match_text(message.text)
 
     def _image_text(self, media: Sequence[MediaSource]) -> tuple[list[Match], list[Note]]:
-        """Text recognised in the images, matched line by line like message text;
-        each match's evidence carries the line's box and the whole recognised line."""
+        """Text recognised in the images, matched like message text: the lines of
+        one image joined in reading order (so a term broken over two lines is
+        still found); each match's evidence carries the box around the lines it
+        lies in and their text."""
         read = self.ocr.read(media)
-        matches: list[Match] = []
+        by_source: dict[str, list[RecognisedLine]] = {}
         for line in read.lines:
-            for match in self.indexes.match_text(line.text, source=line.source):
-                evidence = dataclasses.replace(match.evidence, box=line.box, ocr_text=line.text)
+            by_source.setdefault(line.source, []).append(line)
+        matches: list[Match] = []
+        for source, lines in by_source.items():
+            text = " ".join(line.text for line in lines)
+            starts = list(itertools.accumulate((len(line.text) + 1 for line in lines), initial=0))
+            for match in self.indexes.match_text(text, source=source):
+                a, b = match.evidence.span or (0, len(text))
+                hit = [
+                    ln
+                    for ln, s in zip(lines, starts, strict=False)
+                    if s < b and a < s + len(ln.text)
+                ]
+                evidence = dataclasses.replace(
+                    match.evidence,
+                    box=_enclosing(hit) if len(hit) != 1 else hit[0].box,
+                    ocr_text=" ".join(line.text for line in hit),
+                )
                 matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)
 
@@ -190,3 +208,12 @@ class Engine:
             signals=tuple(signals),
             notes=tuple(notes),
         )
+
+
+def _enclosing(lines: Sequence[RecognisedLine]) -> tuple[tuple[int, int], ...] | None:
+    """The upright rectangle around the boxes of several lines (corners clockwise)."""
+    xs = [x for line in lines for x, _ in line.box]
+    ys = [y for line in lines for _, y in line.box]
+    if not xs:
+        return None
+    return ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)))
