@@ -56,9 +56,7 @@ class Engine:
         self.signal_types = dict(signal_types or builtin_signal_types(settings))
         self.limits = MediaLimits.from_settings(settings)
         self.lists = ListManager(store, self.signal_types, settings)
-        self.indexes = LiveIndexes(
-            store, self.signal_types, word_boundaries=settings.latin_word_boundaries
-        )
+        self.indexes = LiveIndexes(store, self.signal_types, settings=settings)
         self.ocr = OcrText(settings, ocr_engine)
         """Text in images; its OCR engine is built on the first message that needs it."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fairgate.engine import Engine
 from fairgate.index.live import FULL_RELOAD_AFTER, LiveIndexes
 from fairgate.settings import Settings
 from fairgate.signals.registry import builtin_signal_types
@@ -79,3 +80,15 @@ def test_reload_while_serving_applies_the_difference(tmp_path: Path) -> None:
     live.reload()
     assert [m.evidence.term for m in live.match_text("oldterm newterm")] == ["newterm"]
     assert live.text.builds == 1  # no synchronous full build: the delta took it
+
+
+def test_the_engine_settings_reach_the_text_matcher(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'm.db'}",
+        term_shard_keys=123,
+        latin_word_boundaries=False,
+    )
+    with Engine.open(settings=settings) as engine:
+        config = engine.indexes.text.config
+    assert config.shard_keys == 123
+    assert config.word_boundaries is False

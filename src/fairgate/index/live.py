@@ -36,7 +36,6 @@ class LiveIndexes:
         store: ListStore,
         signal_types: Mapping[str, SignalType],
         *,
-        word_boundaries: bool = True,
         settings: Settings | None = None,
     ) -> None:
         settings = settings or Settings()
@@ -47,7 +46,7 @@ class LiveIndexes:
         self._indexes: dict[str, SignalIndex] = {}
         self.text = TextMatcher(
             MatcherConfig(
-                word_boundaries=word_boundaries and settings.latin_word_boundaries,
+                word_boundaries=settings.latin_word_boundaries,
                 shard_keys=settings.term_shard_keys,
                 regex_max_mem=settings.regex_max_mem,
                 delta_rebuild_at=settings.term_delta_rebuild_at,
