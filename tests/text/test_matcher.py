@@ -243,3 +243,14 @@ def test_doubled_letters_collapse_without_shortening_terms(
     m = TextMatcher()
     m.load([TextEntry(1, 1, "term", term)])
     assert bool(m.match(text)) is fires
+
+
+def test_plan_walks_a_form_text_equal_to_an_earlier_one_with_that_one() -> None:
+    from fairgate.text.matcher import _plan
+    from fairgate.text.normalize import fast_texts
+
+    text = "c h e e a p"
+    plan = _plan(text)
+    assert [t for _, t, _ in plan] == list(fast_texts(text))
+    firsts = [t for _, t, full in plan if full]
+    assert len(firsts) == len(set(firsts)) == len(set(fast_texts(text)))

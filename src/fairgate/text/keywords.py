@@ -209,19 +209,17 @@ class TermAutomata:
 
     def candidates(self, plan: Sequence[tuple[int, str, bool]]) -> list[Candidate]:
         """Keys found in the form texts of the plan (``(form index, form text,
-        full)``; ``full=False`` marks a form whose text equals the one before)
-        that sit on the boundaries they need, each attributed to the least
-        transformed form that produced the text and holds the key."""
+        full)``; every distinct text is walked once) that sit on the boundaries
+        they need, each attributed to the least transformed form that produced
+        the text and holds the key."""
         if not self._size:
             return []
-        walks: list[tuple[str, int]] = []
-        for index, text, full in plan:
-            if full or not walks:
-                walks.append((text, 1 << index))
-            else:
-                walks[-1] = (walks[-1][0], walks[-1][1] | (1 << index))
+        walks: dict[str, int] = {}
+        """Each distinct text, with the mask of the forms that produced it."""
+        for index, text, _ in plan:
+            walks[text] = walks.get(text, 0) | (1 << index)
         found: list[Candidate] = []
-        for text, produced in walks:
+        for text, produced in walks.items():
             for shard in self._automata:
                 for index, start, end in shard.automaton.find_matches_as_indexes(
                     text, overlapping=True

@@ -17,7 +17,7 @@ in a background thread and is swapped in when done (entries changed during
 the build stay in the new delta / disabled set). The keys of every term are
 computed once, on ``apply``/``load``, and cached by entry id.
 
-Per message: ``fast_forms`` once; every automaton over its form text; only a
+Per message: ``fast_texts`` once; every automaton over its form text; only a
 candidate surviving the boundary checks calls ``spec.mapped`` (slow) for the
 span in the original. Hits are deduplicated per (entry, original span),
 keeping the least transformed form; a deny hit inside the span of an
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fairgate.text.keywords import FormKeys, Term, TermAutomata, parse_term, term_keys
-from fairgate.text.normalize import FORMS, fast_forms
+from fairgate.text.normalize import FORMS, fast_texts
 from fairgate.text.regexes import SKIP_FORMS, RegexRules, Rule
 
 log = logging.getLogger(__name__)
@@ -158,20 +158,14 @@ class Compiled:
 
 
 def _plan(text: str) -> list[tuple[int, str, bool]]:
-    """``(form index, form text, full)`` for every form: the distinct forms of
-    ``fast_forms`` in full, a dropped form with the text before it and only
-    its extra keys (see ``keywords``)."""
+    """``(form index, form text, full)`` for every form; ``full`` is False for
+    a form whose text equals an earlier form's (it is walked with that one,
+    see ``keywords``)."""
+    seen: set[str] = set()
     plan: list[tuple[int, str, bool]] = []
-    current = ""
-    distinct = iter(fast_forms(text))
-    upcoming = next(distinct, None)
-    for i, spec in enumerate(FORMS):
-        if upcoming is not None and upcoming[0] is spec:
-            current = upcoming[1]
-            plan.append((i, current, True))
-            upcoming = next(distinct, None)
-        else:
-            plan.append((i, current, False))
+    for i, value in enumerate(fast_texts(text)):
+        plan.append((i, value, value not in seen))
+        seen.add(value)
     return plan
 
 
@@ -359,8 +353,8 @@ def _locate(
     for form_index in sorted({r.form for r in raw}):
         form = FORMS[form_index].mapped(text)
         if form.text != fast[form_index]:
-            # The form's text is not what it was assumed to be (see ``_plan``):
-            # search its real text in full.
+            # The fast and mapped texts of a form disagree (they must not:
+            # property-tested); trust the mapped one and search it in full.
             redo = [(form_index, form.text, True)]
             group = [
                 r

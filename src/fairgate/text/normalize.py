@@ -243,13 +243,21 @@ FORMS: tuple[FormSpec, ...] = tuple(_ChainForm(step.name, i) for i, step in enum
 is the base form terms are validated and stored against."""
 
 
+def fast_texts(text: str) -> tuple[str, ...]:
+    """The fast text of every form, in the order of ``FORMS`` (equal ones included)."""
+    result: list[str] = []
+    value = text
+    for step in STEPS:
+        value = step.fast(value)
+        result.append(value)
+    return tuple(result)
+
+
 def fast_forms(text: str) -> list[tuple[FormSpec, str]]:
     """Each form's fast text, dropping a form whose text equals an earlier one."""
     seen: set[str] = set()
     result: list[tuple[FormSpec, str]] = []
-    value = text
-    for spec, step in zip(FORMS, STEPS, strict=True):
-        value = step.fast(value)
+    for spec, value in zip(FORMS, fast_texts(text), strict=True):
         if value not in seen:
             seen.add(value)
             result.append((spec, value))
