@@ -169,7 +169,7 @@ def test_pillows_bomb_warning_is_an_error_without_touching_global_filters(quick:
     assert warnings.filters == before
 
 
-def test_a_compressible_large_image_within_limits_decodes(quick: None) -> None:
+def test_a_compressible_large_image_within_limits_decodes() -> None:
     data = encode(Image.new("RGB", (6000, 4000), (10, 20, 30)), "PNG")
     assert len(data) < 200_000
     image = source(data).image()
