@@ -15,7 +15,19 @@ from fairgate.store import SqlStore, migrate, open_store
 from fairgate.store.tables import metadata
 from fairgate.types import ListType
 
-TABLES = {"lists", "entries", "list_changes", "decisions", "decision_signals", "alembic_version"}
+TABLES = {
+    "lists",
+    "entries",
+    "list_changes",
+    "decisions",
+    "decision_signals",
+    "strikes",
+    "restrictions",
+    "appeals",
+    "review_items",
+    "audit_events",
+    "alembic_version",
+}
 
 
 def test_schema_is_at_head(store: SqlStore) -> None:

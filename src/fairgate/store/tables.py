@@ -153,3 +153,114 @@ decision_signals = Table(
     Index("ix_decision_signals_signal_type_value", "signal_type", "value"),
     Index("ix_decision_signals_decision_id", "decision_id"),
 )
+
+# -- accounts and due process (revision 0002) ------------------------------------
+
+strikes = Table(
+    "strikes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("account_id", String(255), nullable=False),
+    Column(
+        "decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False
+    ),
+    Column("rule", String(64), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Column("removed_by", String(255), nullable=True),
+    Column("removed_reason", Text, nullable=True),
+    Index("ix_strikes_account_id_at", "account_id", "at"),
+    Index("ix_strikes_decision_id", "decision_id"),
+)
+"""Strike points given to an account for one decision; expire, or are removed on appeal."""
+
+restrictions = Table(
+    "restrictions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("account_id", String(255), nullable=False),
+    Column("level", String(64), nullable=False),
+    Column("capabilities", String(255), nullable=False, comment="comma-joined, taken away"),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True, comment="NULL: permanent"),
+    Column(
+        "cause_decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=True
+    ),
+    Column("cause", Text, nullable=False),
+    Column("lifted_at", UtcDateTime, nullable=True),
+    Column("lifted_by", String(255), nullable=True),
+    Column("lifted_reason", Text, nullable=True),
+    Index("ix_restrictions_account_id_starts_at", "account_id", "starts_at"),
+)
+"""A penalty level reached on the ladder: capabilities taken away from start to end."""
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "decision_id",
+        String(128),
+        ForeignKey("decisions.decision_id"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("account_id", String(255), nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("filed_at", UtcDateTime, nullable=False),
+    Column("filed_by", String(255), nullable=False),
+    Column("status", String(16), nullable=False, comment="pending | upheld | overturned"),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(255), nullable=True),
+    Column("outcome_reason", Text, nullable=True),
+    Column("disabled_entries", Text, nullable=False, comment="comma-joined entry ids"),
+    Index("ix_appeals_status_filed_at", "status", "filed_at"),
+    Index("ix_appeals_account_id", "account_id"),
+)
+"""One appeal per decision, by the decision's sender, answered by a person."""
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False, comment="hold | retro | appeal"),
+    Column(
+        "decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False
+    ),
+    Column("account_id", String(255), nullable=False),
+    Column("list_id", Integer, ForeignKey("lists.id"), nullable=True),
+    Column("entry_id", BigId, ForeignKey("entries.id"), nullable=True),
+    Column("appeal_id", BigId, ForeignKey("appeals.id"), nullable=True),
+    Column("rule", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False, comment="open | closed"),
+    Column("claimed_by", String(255), nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(255), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("reason", Text, nullable=True),
+    Index("ix_review_items_status_created_at", "status", "created_at"),
+    Index("ix_review_items_decision_id", "decision_id"),
+)
+"""The human review queue: held messages, retro-scan hits and appeals."""
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("payload", Text, nullable=False, comment="canonical JSON"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_events_subject", "subject"),
+    Index("ix_audit_events_at", "at"),
+    sqlite_autoincrement=True,
+)
+"""Append-only, hash-chained record of every decision, list change, review,
+appeal and restriction change (see fairgate.audit)."""
