@@ -161,9 +161,7 @@ strikes = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("account_id", String(255), nullable=False),
-    Column(
-        "decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False
-    ),
+    Column("decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False),
     Column("rule", String(64), nullable=False),
     Column("points", Integer, nullable=False),
     Column("at", UtcDateTime, nullable=False),
@@ -185,9 +183,7 @@ restrictions = Table(
     Column("capabilities", String(255), nullable=False, comment="comma-joined, taken away"),
     Column("starts_at", UtcDateTime, nullable=False),
     Column("ends_at", UtcDateTime, nullable=True, comment="NULL: permanent"),
-    Column(
-        "cause_decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=True
-    ),
+    Column("cause_decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=True),
     Column("cause", Text, nullable=False),
     Column("lifted_at", UtcDateTime, nullable=True),
     Column("lifted_by", String(255), nullable=True),
@@ -226,9 +222,7 @@ review_items = Table(
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("kind", String(16), nullable=False, comment="hold | retro | appeal"),
-    Column(
-        "decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False
-    ),
+    Column("decision_id", String(128), ForeignKey("decisions.decision_id"), nullable=False),
     Column("account_id", String(255), nullable=False),
     Column("list_id", Integer, ForeignKey("lists.id"), nullable=True),
     Column("entry_id", BigId, ForeignKey("entries.id"), nullable=True),

@@ -75,15 +75,11 @@ def upgrade() -> None:
         sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("filed_at", TIMESTAMP, nullable=False),
         sa.Column("filed_by", sa.String(255), nullable=False),
-        sa.Column(
-            "status", sa.String(16), nullable=False, comment="pending | upheld | overturned"
-        ),
+        sa.Column("status", sa.String(16), nullable=False, comment="pending | upheld | overturned"),
         sa.Column("decided_at", TIMESTAMP, nullable=True),
         sa.Column("decided_by", sa.String(255), nullable=True),
         sa.Column("outcome_reason", sa.Text(), nullable=True),
-        sa.Column(
-            "disabled_entries", sa.Text(), nullable=False, comment="comma-joined entry ids"
-        ),
+        sa.Column("disabled_entries", sa.Text(), nullable=False, comment="comma-joined entry ids"),
         sa.PrimaryKeyConstraint("id", name="pk_appeals"),
         sa.UniqueConstraint("decision_id", name="uq_appeals_decision_id"),
         _decision_fk("appeals", "decision_id"),
@@ -118,9 +114,7 @@ def upgrade() -> None:
             ["appeal_id"], ["appeals.id"], name="fk_review_items_appeal_id_appeals"
         ),
     )
-    op.create_index(
-        "ix_review_items_status_created_at", "review_items", ["status", "created_at"]
-    )
+    op.create_index("ix_review_items_status_created_at", "review_items", ["status", "created_at"])
     op.create_index("ix_review_items_decision_id", "review_items", ["decision_id"])
     op.create_table(
         "audit_events",
