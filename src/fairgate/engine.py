@@ -14,6 +14,12 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
+from fairgate.enforcement import penalties
+from fairgate.enforcement.accounts import Accounts, Clock
+from fairgate.enforcement.appeals import Appeals
+from fairgate.enforcement.notices import Catalog
+from fairgate.enforcement.retro import RetroScanner
+from fairgate.enforcement.review import Review
 from fairgate.errors import InvalidInput
 from fairgate.index.live import LiveIndexes
 from fairgate.lists.service import ListManager
@@ -28,15 +34,11 @@ from fairgate.signals.registry import builtin_signal_types
 from fairgate.store import SqlStore, open_store
 from fairgate.types import (
     MESSAGE_KINDS,
-    AccountState,
-    Action,
     Decision,
     Match,
     Message,
     Note,
-    Notice,
     Signal,
-    Verdict,
 )
 
 
@@ -49,16 +51,28 @@ class Engine:
         policy: Policy,
         signal_types: Mapping[str, SignalType] | None = None,
         ocr_engine: OcrEngine | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.policy = policy
         self.store = store
+        self.clock: Clock = clock or _utc_now
+        """The time every decision, strike and restriction is stamped with
+        (tests pass their own to move time)."""
+        self.notices = Catalog.load(
+            settings.notice_catalog_dir, {policy.notices.locale: policy.notices.overrides()}
+        )
         self.signal_types = dict(signal_types or builtin_signal_types(settings))
         self.limits = MediaLimits.from_settings(settings)
         self.lists = ListManager(store, self.signal_types, settings)
         self.indexes = LiveIndexes(store, self.signal_types, settings=settings)
         self.ocr = OcrText(settings, ocr_engine)
         """Text in images; its OCR engine is built on the first message that needs it."""
+        self.accounts = Accounts(store, policy, self.clock)
+        self.retro = RetroScanner(store, self.signal_types, policy, settings, self.clock)
+        self.lists.on_added.append(self.retro.scan)
+        self.appeals = Appeals(self)
+        self.review = Review(self)
 
     @classmethod
     def open(
@@ -68,6 +82,7 @@ class Engine:
         settings: Settings | None = None,
         policy: Policy | None = None,
         ocr_engine: OcrEngine | None = None,
+        clock: Clock | None = None,
     ) -> Engine:
         """Open (and migrate) the database at ``url`` and load its lists."""
         settings = settings or Settings()
@@ -80,6 +95,7 @@ class Engine:
             settings=settings,
             policy=policy,
             ocr_engine=ocr_engine,
+            clock=clock,
         )
 
     def close(self) -> None:
@@ -98,8 +114,10 @@ class Engine:
 
     # -- the flow ----------------------------------------------------------
     def screen(self, message: Message) -> Decision:
-        """Screen one message: signals -> matches -> policy -> stored Decision."""
+        """Screen one message: signals -> matches -> policy -> the sender's
+        standing and penalty -> stored Decision (with its audit events)."""
         self._validate(message)
+        now = self.clock()
         self.indexes.refresh()
         media, signals, notes = self._signals(message)
         matches = self._matches(message, signals)
@@ -108,8 +126,32 @@ class Engine:
             matches += image_matches
             notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
-        decision = self._decision(message, verdict, signals, notes)
-        self.store.save_decision(decision)
+        decision_id = uuid.uuid4().hex
+        outcome = penalties.assess(
+            self.accounts.facts(message.sender),
+            verdict,
+            policy=self.policy,
+            catalog=self.notices,
+            locale=self.notices.resolve(message.locale, self.settings.notice_locale),
+            kind=message.kind,
+            decision_id=decision_id,
+            now=now,
+        )
+        decision = Decision(
+            decision_id=decision_id,
+            created_at=now,
+            message_id=message.message_id,
+            sender=message.sender,
+            conversation=message.conversation,
+            kind=message.kind,
+            action=outcome.verdict.action,
+            reasons=outcome.verdict.reasons,
+            notice=outcome.notice,
+            account=outcome.account,
+            signals=tuple(signals),
+            notes=tuple(notes),
+        )
+        penalties.record(self.store, decision, outcome)
         return decision
 
     # -- the stages ----------------------------------------------------------
@@ -179,33 +221,9 @@ class Engine:
                 matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)
 
-    def _decision(
-        self, message: Message, verdict: Verdict, signals: list[Signal], notes: list[Note]
-    ) -> Decision:
-        decision_id = uuid.uuid4().hex
-        notice = None
-        if verdict.action is not Action.DELIVER:
-            notice = Notice(
-                text=verdict.notice_text,
-                rule=verdict.rule,
-                automated=True,
-                penalty=None,
-                appeal=self.policy.notices.appeal.format(decision_id=decision_id),
-            )
-        return Decision(
-            decision_id=decision_id,
-            created_at=datetime.now(UTC),
-            message_id=message.message_id,
-            sender=message.sender,
-            conversation=message.conversation,
-            kind=message.kind,
-            action=verdict.action,
-            reasons=verdict.reasons,
-            notice=notice,
-            account=AccountState(account_id=message.sender),
-            signals=tuple(signals),
-            notes=tuple(notes),
-        )
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _enclosing(lines: Sequence[RecognisedLine]) -> tuple[tuple[int, int], ...] | None:

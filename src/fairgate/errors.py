@@ -39,3 +39,7 @@ class Conflict(InvalidInput):
 
 class StoreError(FairgateError):
     """The database failed (not the caller's fault)."""
+
+
+class Forbidden(InvalidInput):
+    """The caller may not do this (e.g. appeal a decision about someone else)."""

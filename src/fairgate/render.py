@@ -216,6 +216,13 @@ def print_decision(out: Console, decision: Decision) -> None:
         f"decision {decision.decision_id}"
     )
     for reason in decision.reasons:
+        if reason.match is None:
+            out.print(
+                f"  {reason.action.value}: rule {reason.rule}: {reason.rule_text}",
+                markup=False,
+                highlight=False,
+            )
+            continue
         ev = reason.match.evidence
         detail = (
             f"distance {ev.distance} ({ev.variant})"
@@ -233,5 +240,13 @@ def print_decision(out: Console, decision: Decision) -> None:
         out.print(f"  note: {note.source or ''} {note.detail}", markup=False, highlight=False)
     if decision.notice is not None:
         out.print(f"  notice: {decision.notice.text}", markup=False, highlight=False)
-        if decision.notice.appeal:
-            out.print(f"  appeal: {decision.notice.appeal}", markup=False, highlight=False)
+    account = decision.account
+    if account.strikes or account.restriction:
+        until = "permanent" if account.restriction_permanent else account.restricted_until
+        out.print(
+            f"  account {account.account_id}: {account.strike_points} strike points"
+            + (f", restricted ({account.restriction}) until {until}" if account.restriction else "")
+            + f"; may: {', '.join(account.capabilities)}",
+            markup=False,
+            highlight=False,
+        )

@@ -85,3 +85,15 @@ class Settings(BaseSettings):
     5 more detector runs per textless photo)."""
     ocr_real_dir: Path | None = None
     """``fairgate eval ocr``'s data set (default: ``../shared/data/ocr-real``)."""
+
+    # Due process: notices, review, retention (fairgate.enforcement).
+    notice_locale: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    """Language of notices when the message does not name one (``en``, ``zh-Hans`` ship)."""
+    notice_catalog_dir: Path | None = None
+    """A folder of ``<locale>.yaml`` notice catalogues that add or override languages."""
+    review_claim_minutes: float = Field(default=30.0, gt=0)
+    """A reviewer's claim on a queue item lapses after this long; then another may take it."""
+    media_retention_days: float = Field(default=90.0, gt=0)
+    """Hashes of screened attachments are kept this long for retro-scans, then purged."""
+    retro_scan_max_hits: int = Field(default=10_000, ge=0)
+    """At most this many earlier messages are queued for one newly listed entry."""

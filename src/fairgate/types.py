@@ -18,6 +18,11 @@ from typing import Any, Literal
 MessageKind = Literal["chat", "search"]
 MESSAGE_KINDS: tuple[MessageKind, ...] = ("chat", "search")
 
+Capability = Literal["send", "search", "read", "pay", "export", "appeal"]
+CAPABILITIES: tuple[Capability, ...] = ("send", "search", "read", "pay", "export", "appeal")
+"""What an account may do. A restriction takes some away (``send``, ``search``,
+``pay``); ``read``, ``export`` and ``appeal`` are never taken away."""
+
 
 class Action(StrEnum):
     """What happens to the message."""
@@ -65,6 +70,9 @@ class Message:
     conversation: str | None = None
     kind: MessageKind = "chat"
     message_id: str | None = None
+    locale: str | None = None
+    """The sender's language for the notice (e.g. ``en``, ``zh-Hans``); default:
+    the ``notice_locale`` setting."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,10 @@ class Match:
     evidence: Evidence
 
 
+ACCOUNT_SIGNAL = "account"
+"""The ``signal`` of a reason that comes from the sender's restriction, not the content."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """A match as the policy judged it: the rule that applied and what it asks for."""
@@ -136,21 +148,42 @@ class Reason:
     rule_text: str
     action: ListAction
     severity: int
-    match: Match
+    match: Match | None
+    """The list entry that matched; ``None`` for a reason that is not about the
+    content (the sender's account is restricted: ``signal`` is ``account``)."""
+    restriction: Mapping[str, Any] | None = None
+    """For an account reason: the restriction in force (level, end, cause)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rule": self.rule,
             "rule_text": self.rule_text,
             "action": self.action.value,
             "severity": self.severity,
-            "list": self.match.list_name,
-            "list_id": self.match.list_id,
-            "signal": self.match.signal_type,
-            "entry_id": self.match.entry_id,
-            "source": self.match.source,
-            "evidence": self.match.evidence.to_dict(),
         }
+        if self.match is None:
+            out.update(
+                {
+                    "list": None,
+                    "list_id": None,
+                    "signal": ACCOUNT_SIGNAL,
+                    "entry_id": None,
+                    "source": ACCOUNT_SIGNAL,
+                    "evidence": {"restriction": dict(self.restriction or {})},
+                }
+            )
+            return out
+        out.update(
+            {
+                "list": self.match.list_name,
+                "list_id": self.match.list_id,
+                "signal": self.match.signal_type,
+                "entry_id": self.match.entry_id,
+                "source": self.match.source,
+                "evidence": self.match.evidence.to_dict(),
+            }
+        )
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,27 +212,44 @@ class Verdict:
     severity: int
     strike_points: int
     notice_text: str
+    jump_to: str | None = None
+    """A ladder level the rule sends the sender to at once (e.g. known abuse)."""
 
 
 @dataclass(frozen=True, slots=True)
 class AccountState:
-    """The sender's standing after a decision (issue "accounts and due process" grows this)."""
+    """The sender's standing at a moment: computed from stored strikes and
+    restrictions and the clock (fairgate.enforcement.standing), never stored."""
 
     account_id: str
     strikes: int = 0
+    """Strikes that still count (not expired, not removed on appeal)."""
+    strike_points: int = 0
     restriction: str | None = None
+    """The level of the restriction in force that ends last (None: not restricted)."""
     restricted_until: datetime | None = None
-    capabilities: tuple[str, ...] = ("send_text", "send_media", "search")
+    """When that restriction ends (None if there is none, or it is permanent)."""
+    restriction_permanent: bool = False
+    capabilities: tuple[str, ...] = CAPABILITIES
+    """What the account may do now."""
+    restrictions: tuple[Mapping[str, Any], ...] = ()
+    """Every restriction in force, with start, end and cause."""
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "account_id": self.account_id,
             "strikes": self.strikes,
+            "strike_points": self.strike_points,
             "restriction": self.restriction,
             "restricted_until": (
                 self.restricted_until.isoformat() if self.restricted_until else None
             ),
+            "restriction_permanent": self.restriction_permanent,
             "capabilities": list(self.capabilities),
+            "restrictions": [dict(r) for r in self.restrictions],
         }
 
 
@@ -208,13 +258,27 @@ class Notice:
     """What the sender is told: what happened, under which rule, and how to appeal."""
 
     text: str
+    """The whole notice, ready to show: what happened, why, the penalty, how to appeal."""
     rule: str | None
     automated: bool
+    """True when no person looked at the content before the decision."""
     penalty: str | None
+    """The penalty in words (a warning, a restriction and its end), or None."""
     appeal: str | None
+    """How to appeal, naming the decision id (None when there is nothing to appeal)."""
+    what: str = ""
+    """What was blocked or held, e.g. "image 1 of your message" (never the listed
+    content itself for image lists)."""
+    rule_text: str = ""
+    penalty_until: datetime | None = None
+    penalty_permanent: bool = False
+    decision_id: str | None = None
+    locale: str = "en"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        out = dataclasses.asdict(self)
+        out["penalty_until"] = self.penalty_until.isoformat() if self.penalty_until else None
+        return out
 
 
 @dataclass(frozen=True, slots=True)

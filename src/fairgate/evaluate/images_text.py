@@ -322,11 +322,13 @@ def _screen(engine: Engine, image: Image.Image, term: str | None) -> tuple[str, 
     hits = [
         r
         for r in decision.reasons
-        if r.match.source == "attachment:0:ocr" and (term is None or r.match.evidence.term == term)
+        if r.match is not None
+        and r.match.source == "attachment:0:ocr"
+        and (term is None or r.match.evidence.term == term)
     ]
     caught = decision.action is not Action.DELIVER and bool(hits)
     recognised = " | ".join(
-        sorted({r.match.evidence.ocr_text or "" for r in decision.reasons if r.match.evidence})
+        sorted({r.match.evidence.ocr_text or "" for r in decision.reasons if r.match})
     )
     return decision.action.value, caught, seconds, recognised
 

@@ -327,7 +327,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-
 # -- the suite -----------------------------------------------------------------------------
 
 
@@ -437,7 +436,7 @@ def run(
 
             def screen(text: str) -> tuple[bool, list[str], list[str], list[tuple[int, int]]]:
                 decision = engine.screen(Message(sender="eval", text=text))
-                matched = [r.match for r in decision.reasons]
+                matched = [r.match for r in decision.reasons if r.match is not None]
                 hit_terms = sorted({m.evidence.term or "?" for m in matched})
                 forms = sorted({m.evidence.form or "?" for m in matched})
                 spans = [m.evidence.span for m in matched if m.evidence.span is not None]

@@ -48,6 +48,10 @@ class ImportReport:
 ProgressFn = Callable[[int], None]
 
 
+AddedHook = Callable[[ListRecord, list[tuple[int, str, str]]], object]
+"""Receives a list and its newly added (entry id, signal type, value) entries."""
+
+
 class ListManager:
     def __init__(
         self, store: ListStore, signal_types: Mapping[str, SignalType], settings: Settings
@@ -56,6 +60,8 @@ class ListManager:
         self._types = signal_types
         self._limits = MediaLimits.from_settings(settings)
         self._settings = settings
+        self.on_added: list[AddedHook] = []
+        """Called after entries are committed (the engine's retro-scan listens here)."""
 
     def create(
         self,
@@ -203,6 +209,8 @@ class ListManager:
         if not entries:
             return ()
         ids = self._store.add_entries(lst.id, entries, added_by=by)
+        for hook in self.on_added:
+            hook(lst, [(i, e.signal_type, e.value) for i, e in zip(ids, entries, strict=True)])
         return tuple(
             Added(i, e.signal_type, e.value, e.source) for i, e in zip(ids, entries, strict=True)
         )

@@ -69,12 +69,9 @@ def evaluate(
     )
     top = reasons[0]
     action = top.action.to_action()
-    rule = policy.rule_for(top.match.list_name)
-    points = rule.strike_points if rule is not None and action is not Action.DELIVER else 0
-    if action is Action.BLOCK:
-        text = policy.notices.block.format(rule_text=top.rule_text)
-    elif action is Action.HOLD:
-        text = policy.notices.hold.format(rule_text=top.rule_text)
-    else:
-        text = ""
-    return Verdict(action, tuple(reasons), top.rule, top.severity, points, text)
+    rule = policy.rule_for(top.match.list_name) if top.match is not None else None
+    penalised = rule is not None and action is not Action.DELIVER
+    points = rule.strike_points if rule is not None and penalised else 0
+    jump_to = rule.level if rule is not None and penalised else None
+    text = top.rule_text if action is not Action.DELIVER else ""
+    return Verdict(action, tuple(reasons), top.rule, top.severity, points, text, jump_to)

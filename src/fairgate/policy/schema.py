@@ -8,9 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from fairgate.errors import PolicyError
+from fairgate.policy.enforcement import Enforcement
 from fairgate.types import ListAction, MessageKind
 
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
@@ -30,7 +38,15 @@ class Rule(BaseModel):
     severity: int | None = Field(default=None, ge=0, le=10)
     kinds: tuple[MessageKind, ...] | None = None
     """Restricts the rule to these message kinds (default: the list's kinds)."""
-    strike_points: int = Field(default=0, ge=0, le=100)
+    strike_points: int = Field(default=0, ge=0, le=1000)
+    """Points a blocked message (or a held one a reviewer confirms) adds to the
+    sender's strikes; the ladder (``enforcement.levels``) turns points into penalties."""
+    level: str | None = None
+    """A ladder level this rule sends the sender to at once, whatever the points
+    (e.g. a known-abuse hash list); must name a level of ``enforcement.levels``."""
+    quote_match: bool = True
+    """The notice may quote the sender's own matched words back to them (text
+    lists only; nothing of an image list is ever shown)."""
     image_text: bool = False
     """This rule's text list is also matched against text recognised in image
     attachments (OCR). Off by default: OCR runs only when some rule asks for it,
@@ -45,27 +61,35 @@ class Rule(BaseModel):
 
 
 class NoticeTemplates(BaseModel):
+    """Per-policy overrides of the notice catalogue (fairgate.enforcement.notices):
+    ``locale`` names the language they are written in; ``templates`` maps any
+    catalogue key (``block``, ``hold``, ``appeal``...) to its text. ``block``,
+    ``hold`` and ``appeal`` may also be given directly, as in earlier policies."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    block: str = "Your message was not delivered because it matched a rule: {rule_text}"
-    hold: str = (
-        "Your message is being held for review by a person because it may break a rule: {rule_text}"
-    )
-    appeal: str = (
-        "If you think this is a mistake, you can appeal decision {decision_id}; "
-        "a person will review it."
-    )
+    locale: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    block: str | None = None
+    hold: str | None = None
+    appeal: str | None = None
+    templates: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("block", "hold", "appeal")
-    @classmethod
-    def _placeholders(cls, value: str) -> str:
-        try:
-            value.format(rule_text="", decision_id="")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
-                f"template may use only {{rule_text}} and {{decision_id}} ({exc!r})"
-            ) from exc
-        return value
+    @model_validator(mode="after")
+    def _placeholders(self) -> NoticeTemplates:
+        from fairgate.enforcement.notices import REQUIRED_KEYS, check_template
+
+        for key, value in self.overrides().items():
+            if key not in REQUIRED_KEYS:
+                raise ValueError(f"unknown notice key {key!r}")
+            try:
+                check_template(key, value, "notices")
+            except PolicyError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    def overrides(self) -> dict[str, str]:
+        direct = {"block": self.block, "hold": self.hold, "appeal": self.appeal}
+        return {**{k: v for k, v in direct.items() if v is not None}, **self.templates}
 
 
 class Policy(BaseModel):
@@ -74,6 +98,18 @@ class Policy(BaseModel):
     version: int = Field(default=1, ge=1, le=1)
     rules: tuple[Rule, ...] = ()
     notices: NoticeTemplates = NoticeTemplates()
+    enforcement: Enforcement = Enforcement()
+
+    @model_validator(mode="after")
+    def _levels_exist(self) -> Policy:
+        names = {lv.name for lv in self.enforcement.levels}
+        for i, rule in enumerate(self.rules):
+            if rule.level is not None and rule.level not in names:
+                raise ValueError(
+                    f"rules.{i}: level {rule.level!r} is not one of enforcement.levels "
+                    f"({', '.join(sorted(names)) or 'none'})"
+                )
+        return self
 
     @field_validator("rules")
     @classmethod

@@ -9,6 +9,7 @@ change log (``add_entries``, ``disable_entry``) are serialised (SQLite:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,8 +21,9 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
+from fairgate.audit import EventKind
 from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
-from fairgate.store import bulk, migrate, validation
+from fairgate.store import audit_log, bulk, migrate, validation
 from fairgate.store import tables as t
 from fairgate.store.engine import WRITE_OPTIONS, make_engine, normalize_url, safe_url
 from fairgate.store.records import Change, EntryRecord, ListRecord, NewEntry
@@ -137,14 +139,30 @@ class SqlStore:
             "created_at": _now(),
             "created_by": validation.actor(created_by, "creator"),
         }
-        with self._write() as conn:
+        with self._write(audit=True) as conn:
             if conn.execute(select(t.lists.c.id).where(t.lists.c.name == name)).first():
                 raise Conflict(f"a list named {name!r} already exists")
             try:
                 list_id = conn.execute(insert(t.lists).returning(t.lists.c.id), row).scalar_one()
             except IntegrityError:
                 raise Conflict(f"a list named {name!r} already exists") from None
-            return _list_record(self._list_row(conn, list_id))
+            record = _list_record(self._list_row(conn, list_id))
+            audit_log.append(
+                conn,
+                kind=EventKind.LIST_CREATE,
+                subject=f"list:{record.name}",
+                actor=record.created_by,
+                payload={
+                    "list_id": record.id,
+                    "name": record.name,
+                    "type": record.list_type.value,
+                    "action": record.action.value,
+                    "severity": record.severity,
+                    "kinds": list(record.kinds),
+                },
+                at=record.created_at,
+            )
+            return record
 
     def get_list(self, name: str) -> ListRecord:
         """The list called ``name``; ``NotFound`` if there is none."""
@@ -186,12 +204,20 @@ class SqlStore:
             }
             for e in entries
         ]
-        with self._write(changelog=True) as conn:
+        with self._write(changelog=True, audit=True) as conn:
             ids = bulk.insert_entries(conn, rows)
             if len(ids) != len(rows):  # pragma: no cover - a driver bug, never expected
                 raise StoreError(f"inserted {len(rows)} entries but got {len(ids)} ids back")
             bulk.insert_changes(
                 conn, [{"op": OP_ADD, "list_id": list_id, "entry_id": i, "at": now} for i in ids]
+            )
+            audit_log.append(
+                conn,
+                kind=EventKind.LIST_ADD,
+                subject=f"list:{lst.name}",
+                actor=added_by,
+                payload=_added_payload(lst, entries, ids),
+                at=now,
             )
         return ids
 
@@ -200,26 +226,47 @@ class SqlStore:
     ) -> EntryRecord:
         """Disable (never delete) an entry; ``NotFound`` if it is not in that list.
         Writes one ``disable`` change. Disabling twice is a no-op returning the record."""
+        with self._write(changelog=True, audit=True) as conn:
+            return self.disable_entry_in(conn, list_id, entry_id, by=by, reason=reason)
+
+    def disable_entry_in(
+        self, conn: Connection, list_id: int, entry_id: int, *, by: str, reason: str = ""
+    ) -> EntryRecord:
+        """:meth:`disable_entry` inside the caller's transaction (which must hold
+        the change-log and audit locks: ``transaction(changelog=True)``)."""
         by = validation.actor(by, "disabled_by")
         if not isinstance(reason, str):
             raise InvalidInput("the reason for disabling an entry must be text")
-        with self._write(changelog=True) as conn:
-            row = self._entry_row(conn, entry_id)
-            if row is None or row["list_id"] != list_id:
-                raise NotFound(f"no entry {entry_id} in list {list_id}")
-            if row["disabled_at"] is not None:
-                return _entry_record(row)
-            now = _now()
-            conn.execute(
-                update(t.entries)
-                .where(t.entries.c.id == entry_id)
-                .values(disabled_at=now, disabled_by=by, disabled_reason=reason)
-            )
-            conn.execute(
-                insert(t.list_changes),
-                {"op": OP_DISABLE, "list_id": list_id, "entry_id": entry_id, "at": now},
-            )
-            updated = self._entry_row(conn, entry_id)
+        row = self._entry_row(conn, entry_id)
+        if row is None or row["list_id"] != list_id:
+            raise NotFound(f"no entry {entry_id} in list {list_id}")
+        if row["disabled_at"] is not None:
+            return _entry_record(row)
+        now = _now()
+        conn.execute(
+            update(t.entries)
+            .where(t.entries.c.id == entry_id)
+            .values(disabled_at=now, disabled_by=by, disabled_reason=reason)
+        )
+        conn.execute(
+            insert(t.list_changes),
+            {"op": OP_DISABLE, "list_id": list_id, "entry_id": entry_id, "at": now},
+        )
+        audit_log.append(
+            conn,
+            kind=EventKind.LIST_DISABLE,
+            subject=f"list:{self._list_row(conn, list_id)['name']}",
+            actor=by,
+            payload={
+                "list_id": list_id,
+                "entry_id": entry_id,
+                "signal_type": row["signal_type"],
+                "value_sha256": _sha256(str(row["value"])),
+                "reason": reason,
+            },
+            at=now,
+        )
+        updated = self._entry_row(conn, entry_id)
         if updated is None:  # pragma: no cover - the row was just updated in this transaction
             raise StoreError(f"entry {entry_id} vanished while being disabled")
         return _entry_record(updated)
@@ -329,11 +376,21 @@ class SqlStore:
     # -- decisions ---------------------------------------------------------
 
     def save_decision(self, decision: Decision) -> None:
-        """Store the decision (its JSON form) and its signals for later retro-scans.
-        ``Conflict`` if a decision with the same id is already stored."""
+        """Store the decision (its JSON form), its signals for later retro-scans,
+        and its audit event, in one transaction. ``Conflict`` if a decision with
+        the same id is already stored."""
+        with self.transaction() as conn:
+            self.insert_decision(conn, decision)
+
+    @staticmethod
+    def insert_decision(conn: Connection, decision: Decision) -> None:
+        """:meth:`save_decision` inside the caller's transaction (which must hold
+        the audit lock: :meth:`transaction`)."""
         validation.decision(decision)
+        document = decision.to_dict()
+        document.pop("signals", None)  # kept in decision_signals, purged after retention
         try:
-            payload = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise InvalidInput(
                 f"decision {decision.decision_id!r} is not JSON-able: {exc}"
@@ -355,30 +412,60 @@ class SqlStore:
                 "signal_type": s.signal_type,
                 "value": s.value,
                 "variant": s.variant,
+                "quality": s.quality,
             }
             for s in decision.signals
         ]
-        with self._write() as conn:
-            try:
-                conn.execute(insert(t.decisions), row)
-            except IntegrityError:
-                raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
-            if signals:
-                conn.execute(insert(t.decision_signals), signals)
+        try:
+            conn.execute(insert(t.decisions), row)
+        except IntegrityError:
+            raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
+        if signals:
+            conn.execute(insert(t.decision_signals), signals)
+        audit_log.append(
+            conn,
+            kind=EventKind.DECISION,
+            subject=f"decision:{decision.decision_id}",
+            actor="fairgate",
+            payload=decision_event(decision, payload),
+            at=decision.created_at,
+        )
 
     def get_decision(self, decision_id: str) -> dict[str, Any]:
         """The stored JSON form; ``NotFound`` if unknown."""
-        c = t.decisions.c
+        c, s = t.decisions.c, t.decision_signals.c
         with self._read() as conn:
             payload = conn.execute(select(c.payload).where(c.decision_id == decision_id)).scalar()
+            rows = conn.execute(
+                select(s.signal_type, s.value, s.attachment, s.quality, s.variant)
+                .where(s.decision_id == decision_id)
+                .order_by(s.id)
+            ).mappings()
+            signals = [dict(r) for r in rows]
         if payload is None:
             raise NotFound(f"no decision {decision_id!r}")
         value = json.loads(payload)
         if not isinstance(value, dict):
             raise StoreError(f"decision {decision_id!r} is stored in an unexpected shape")
+        value["signals"] = signals
         return value
 
     # -- helpers -----------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One read transaction (errors become ``StoreError``)."""
+        with self._read() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self, *, changelog: bool = False) -> Iterator[Connection]:
+        """One write transaction that may append audit events (and, with
+        ``changelog``, list changes): everything in it commits together or not
+        at all. Locks are always taken in the same order (change log, then
+        audit), so transactions never deadlock on them."""
+        with self._write(changelog=changelog, audit=True) as conn:
+            yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -386,7 +473,7 @@ class SqlStore:
             yield conn
 
     @contextmanager
-    def _write(self, *, changelog: bool = False) -> Iterator[Connection]:
+    def _write(self, *, changelog: bool = False, audit: bool = False) -> Iterator[Connection]:
         with _translate(), self._engine.connect() as conn:
             conn.execution_options(**WRITE_OPTIONS)
             with conn.begin():
@@ -394,6 +481,8 @@ class SqlStore:
                     conn.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGELOG_LOCK_KEY}
                     )
+                if audit:
+                    audit_log.lock(conn)
                 yield conn
 
     @staticmethod
@@ -427,6 +516,45 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _added_payload(
+    lst: ListRecord, entries: Sequence[NewEntry], ids: Sequence[int]
+) -> dict[str, Any]:
+    """One event per add call (an import of a million hashes is one event): the
+    ids, how many of each signal type, and a digest of the values in id order, so
+    the event pins exactly what was added without copying the list into the log."""
+    digest = hashlib.sha256()
+    by_type: dict[str, int] = {}
+    for entry in entries:
+        digest.update(f"{entry.signal_type}:{entry.value}\n".encode())
+        by_type[entry.signal_type] = by_type.get(entry.signal_type, 0) + 1
+    return {
+        "list_id": lst.id,
+        "count": len(ids),
+        "first_entry_id": ids[0],
+        "last_entry_id": ids[-1],
+        "signal_types": by_type,
+        "values_sha256": digest.hexdigest(),
+    }
+
+
+def decision_event(decision: Decision, payload_json: str) -> dict[str, Any]:
+    """The audit payload of a decision: what was decided and why, and the digest
+    of the stored decision document (so editing that row is detected too)."""
+    return {
+        "decision_id": decision.decision_id,
+        "account_id": decision.sender,
+        "kind": decision.kind,
+        "action": decision.action.value,
+        "rules": sorted({r.rule for r in decision.reasons}),
+        "entries": sorted({r.match.entry_id for r in decision.reasons if r.match is not None}),
+        "payload_sha256": _sha256(payload_json),
+    }
 
 
 def _list_record(row: RowMapping) -> ListRecord:

@@ -150,6 +150,7 @@ decision_signals = Table(
     Column("signal_type", String(32), nullable=False),
     Column("value", String, nullable=False),
     Column("variant", String(32), nullable=False),
+    Column("quality", Integer, nullable=True, comment="added in revision 0002"),
     Index("ix_decision_signals_signal_type_value", "signal_type", "value"),
     Index("ix_decision_signals_decision_id", "decision_id"),
 )

@@ -29,6 +29,10 @@ def _decision_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    op.add_column(
+        "decision_signals",
+        sa.Column("quality", sa.Integer(), nullable=True, comment="added in revision 0002"),
+    )
     op.create_table(
         "strikes",
         sa.Column("id", BIG_ID, primary_key=True, autoincrement=True),
@@ -140,3 +144,5 @@ def downgrade() -> None:
     op.drop_table("appeals")
     op.drop_table("restrictions")
     op.drop_table("strikes")
+    with op.batch_alter_table("decision_signals") as batch:
+        batch.drop_column("quality")

@@ -1,0 +1,141 @@
+"""Retroactive matching: when entries are added to an image list, earlier
+messages whose stored hashes match them are queued for a person.
+
+Only hashes are kept (never the content), for ``media_retention_days``; older
+ones are purged. The scan builds a small index of the new entries with each
+signal type's own index class and streams the stored hashes through it, so a
+plug-in signal type gets retro-scans for free. Nobody is penalised by a scan
+unless the policy says ``enforcement.retro: penalize``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fairgate.audit import EventKind
+from fairgate.enforcement import audit_events
+from fairgate.enforcement.accounts import Clock
+from fairgate.enforcement.penalties import write_penalty
+from fairgate.enforcement.standing import penalize
+from fairgate.policy import Policy
+from fairgate.settings import Settings
+from fairgate.signals.base import SignalType
+from fairgate.store import SqlStore, audit_log, media_hashes
+from fairgate.store import accounts as account_rows
+from fairgate.store import review as review_rows
+from fairgate.store.records import ListRecord
+from fairgate.types import ListType
+
+
+@dataclass(frozen=True, slots=True)
+class RetroHit:
+    decision_id: str
+    account_id: str
+    entry_id: int
+    distance: int
+    item_id: int | None
+    """The review item opened (None if one already existed for that pair)."""
+
+
+class RetroScanner:
+    def __init__(
+        self,
+        store: SqlStore,
+        signal_types: Mapping[str, SignalType],
+        policy: Policy,
+        settings: Settings,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._types = signal_types
+        self._policy = policy
+        self._settings = settings
+        self._clock = clock
+
+    def scan(self, lst: ListRecord, entries: Sequence[tuple[int, str, str]]) -> list[RetroHit]:
+        """Queue earlier messages matching the new ``(entry_id, signal_type, value)``
+        entries of an image list; returns the hits."""
+        if lst.list_type is not ListType.IMAGE or not entries:
+            return []
+        now = self._clock()
+        since = now - timedelta(days=self._settings.media_retention_days)
+        found: dict[tuple[str, int], RetroHit] = {}
+        budget = self._settings.retro_scan_max_hits
+        by_type: dict[str, list[tuple[int, str]]] = {}
+        for entry_id, signal_type, value in entries:
+            if signal_type in self._types:
+                by_type.setdefault(signal_type, []).append((entry_id, value))
+        for signal_type, new in by_type.items():
+            index = self._types[signal_type].make_index()
+            index.add(new)
+            for page in media_hashes.stored_since(self._store.engine, signal_type, since):
+                results = index.query([value for _, _, _, value in page])
+                for (_, decision_id, sender, _), hits in zip(page, results, strict=True):
+                    for hit in hits:
+                        key = (decision_id, hit.entry_id)
+                        best = found.get(key)
+                        if best is None or hit.distance < best.distance:
+                            found[key] = RetroHit(
+                                decision_id, sender, hit.entry_id, hit.distance, None
+                            )
+                if len(found) >= budget:
+                    break
+        ordered = sorted(found.values(), key=lambda h: (h.decision_id, h.entry_id))[:budget]
+        return self._queue(lst, ordered, now)
+
+    def _queue(self, lst: ListRecord, hits: list[RetroHit], now: datetime) -> list[RetroHit]:
+        rule = self._policy.rule_for(lst.name)
+        rule_id = rule.id if rule is not None else f"list:{lst.name}"
+        out: list[RetroHit] = []
+        with self._store.transaction() as conn:
+            for hit in hits:
+                if review_rows.exists(
+                    conn, kind="retro", decision_id=hit.decision_id, entry_id=hit.entry_id
+                ):
+                    out.append(hit)
+                    continue
+                item = review_rows.open_item(
+                    conn,
+                    kind="retro",
+                    decision_id=hit.decision_id,
+                    account_id=hit.account_id,
+                    at=now,
+                    list_id=lst.id,
+                    entry_id=hit.entry_id,
+                    rule=rule_id,
+                )
+                audit_events.review_opened(conn, item, actor="retro-scan")
+                if self._policy.enforcement.retro == "penalize" and rule is not None:
+                    penalty = penalize(
+                        account_rows.facts(conn, hit.account_id),
+                        self._policy.enforcement,
+                        decision_id=hit.decision_id,
+                        rule=rule.id,
+                        points=rule.strike_points,
+                        jump_to=rule.level,
+                        now=now,
+                    )
+                    write_penalty(conn, penalty, actor="retro-scan")
+                out.append(
+                    RetroHit(hit.decision_id, hit.account_id, hit.entry_id, hit.distance, item.id)
+                )
+        return out
+
+    def purge(self) -> int:
+        """Delete stored hashes older than the retention period (audited)."""
+        now = self._clock()
+        cutoff = now - timedelta(days=self._settings.media_retention_days)
+        with self._store.transaction() as conn:
+            count = media_hashes.purge_before(conn, cutoff)
+            if count:
+                audit_log.append(
+                    conn,
+                    kind=EventKind.RETENTION_PURGE,
+                    subject="media_hashes",
+                    actor="fairgate",
+                    payload={"deleted": count, "before": cutoff.isoformat()},
+                    at=now,
+                )
+        return count

@@ -1,0 +1,116 @@
+"""Audit events in the database: appended inside the caller's transaction, so an
+event exists exactly when the change it records does (see :mod:`fairgate.audit`).
+
+The caller must hold the audit lock (``SqlStore.write(audit=True)``): SQLite
+serialises writers with ``BEGIN IMMEDIATE``; PostgreSQL takes an advisory
+transaction lock. Under it the next ``seq`` and the previous hash are read and
+the new event is written, so the chain has no gaps and no forks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text
+
+from fairgate.audit import GENESIS_HASH, AuditEvent, canonical_json, event_hash
+from fairgate.store import tables as t
+
+AUDIT_LOCK_KEY = 0x66_61_69_72_67_03
+"""PostgreSQL advisory lock key held by transactions that append audit events."""
+
+PAGE = 2_000
+
+
+def lock(conn: Connection) -> None:
+    """Take the audit lock for the rest of the transaction (no-op on SQLite,
+    whose writers already hold the database's write lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+
+
+def append(
+    conn: Connection,
+    *,
+    kind: str,
+    subject: str,
+    actor: str,
+    payload: Mapping[str, Any],
+    at: datetime,
+) -> AuditEvent:
+    """Append one event after the current head (caller holds the audit lock)."""
+    c = t.audit_events.c
+    last = conn.execute(select(c.seq, c.hash).order_by(c.seq.desc()).limit(1)).first()
+    seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
+    payload_json = canonical_json(payload)
+    digest = event_hash(
+        seq=seq,
+        at=at,
+        kind=kind,
+        subject=subject[:255],
+        actor=actor[:255],
+        payload_json=payload_json,
+        prev_hash=prev_hash,
+    )
+    conn.execute(
+        insert(t.audit_events),
+        {
+            "seq": seq,
+            "at": at,
+            "kind": kind,
+            "subject": subject[:255],
+            "actor": actor[:255],
+            "payload": payload_json,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
+    )
+    return AuditEvent(seq, at, kind, subject[:255], actor[:255], payload_json, prev_hash, digest)
+
+
+def events(
+    engine: Engine,
+    *,
+    after: int = 0,
+    subject: str | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> Iterator[AuditEvent]:
+    """Events in ``seq`` order, streamed page by page (each page its own read)."""
+    c = t.audit_events.c
+    seen = 0
+    while limit is None or seen < limit:
+        page = PAGE if limit is None else min(PAGE, limit - seen)
+        stmt = select(t.audit_events).where(c.seq > after).order_by(c.seq).limit(page)
+        if subject is not None:
+            stmt = stmt.where(c.subject == subject)
+        if kind is not None:
+            stmt = stmt.where(c.kind == kind)
+        with engine.connect() as conn, conn.begin():
+            rows = conn.execute(stmt).mappings().all()
+        for row in rows:
+            yield _event(row)
+        seen += len(rows)
+        if len(rows) < page:
+            return
+        after = int(rows[-1]["seq"])
+
+
+def count(engine: Engine) -> int:
+    with engine.connect() as conn, conn.begin():
+        return int(conn.execute(select(func.count()).select_from(t.audit_events)).scalar_one())
+
+
+def _event(row: RowMapping) -> AuditEvent:
+    return AuditEvent(
+        seq=int(row["seq"]),
+        at=row["at"],
+        kind=str(row["kind"]),
+        subject=str(row["subject"]),
+        actor=str(row["actor"]),
+        payload_json=str(row["payload"]),
+        prev_hash=str(row["prev_hash"]),
+        hash=str(row["hash"]),
+    )
