@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from fairgate import render
+from fairgate.cli_due import accounts_app, appeals_app, audit_app, retention_app, review_app
 from fairgate.cli_eval import eval_app
 from fairgate.cli_support import (
     ByOpt,
@@ -50,6 +51,11 @@ app.add_typer(db_app, name="db")
 
 
 app.add_typer(eval_app, name="eval")
+app.add_typer(accounts_app, name="accounts")
+app.add_typer(appeals_app, name="appeals")
+app.add_typer(review_app, name="review")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 
 
 # -- hash ---------------------------------------------------------------------

@@ -64,12 +64,16 @@ def _defaults() -> dict[str, int]:
     }
 
 
+HANG_GUARD_S = 20.0
+
+
 @pytest.fixture
 def quick() -> Iterator[None]:
-    """Every refusal must come fast: no decoding of the claimed pixels."""
+    """A hang guard, not a speed test (speed is benchmarked): a refusal that
+    decoded the claimed pixels of a bomb would take minutes, not seconds."""
     start = time.perf_counter()
     yield
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < HANG_GUARD_S
 
 
 # -- limits and hostile input -------------------------------------------------------------

@@ -9,13 +9,22 @@ the new event is written, so the chain has no gaps and no forks.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text
 
-from fairgate.audit import GENESIS_HASH, AuditEvent, canonical_json, event_hash
+from fairgate.audit import (
+    GENESIS_HASH,
+    AuditEvent,
+    EventKind,
+    Verification,
+    canonical_json,
+    event_hash,
+    verify,
+)
 from fairgate.store import tables as t
 
 AUDIT_LOCK_KEY = 0x66_61_69_72_67_03
@@ -114,3 +123,37 @@ def _event(row: RowMapping) -> AuditEvent:
         prev_hash=str(row["prev_hash"]),
         hash=str(row["hash"]),
     )
+
+
+def verify_database(engine: Engine, *, expect_head: str | None = None) -> Verification:
+    """Check the chain, then that every decision event's digest still matches the
+    stored decision document (so editing a decision row is caught too), and that
+    no stored decision lacks its event."""
+    result = verify(events(engine), expect_head=expect_head)
+    if not result.ok:
+        return result
+    d = t.decisions.c
+    documented: set[str] = set()
+    for event in events(engine, kind=EventKind.DECISION):
+        decision_id = str(event.payload.get("decision_id"))
+        documented.add(decision_id)
+        with engine.connect() as conn, conn.begin():
+            stored = conn.execute(select(d.payload).where(d.decision_id == decision_id)).scalar()
+        if stored is None:
+            return _broken(result, event.seq, f"decision {decision_id} was deleted")
+        digest = hashlib.sha256(str(stored).encode("utf-8")).hexdigest()
+        if digest != event.payload.get("payload_sha256"):
+            return _broken(
+                result, event.seq, f"decision {decision_id} was edited after it was made"
+            )
+    with engine.connect() as conn, conn.begin():
+        for (decision_id,) in conn.execute(select(d.decision_id)):
+            if decision_id not in documented:
+                return _broken(
+                    result, None, f"decision {decision_id} has no audit event (inserted afterwards)"
+                )
+    return result
+
+
+def _broken(result: Verification, seq: int | None, reason: str) -> Verification:
+    return Verification(False, result.checked, result.head_hash, seq, reason)
