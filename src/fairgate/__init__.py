@@ -1,8 +1,8 @@
 """fairgate: an open, accountable engine that screens chat messages in real time.
 
-    from fairgate import Engine, Message
-    with Engine.open("sqlite:///x.db") as engine:
-        decision = engine.screen(Message(sender="u1", text="hello"))
+from fairgate import Engine, Message
+with Engine.open("sqlite:///x.db") as engine:
+    decision = engine.screen(Message(sender="u1", text="hello"))
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import typer
 
 from fairgate import render
 from fairgate.cli_eval import eval_app
+from fairgate.cli_report import report
 from fairgate.cli_support import (
     ByOpt,
     DbOpt,
@@ -50,6 +51,7 @@ app.add_typer(db_app, name="db")
 
 
 app.add_typer(eval_app, name="eval")
+app.command("report")(report)
 
 
 # -- hash ---------------------------------------------------------------------

@@ -85,3 +85,10 @@ class Settings(BaseSettings):
     5 more detector runs per textless photo)."""
     ocr_real_dir: Path | None = None
     """``fairgate eval ocr``'s data set (default: ``../shared/data/ocr-real``)."""
+
+    # Transparency report (fairgate report).
+    report_period_days: int = Field(default=30, ge=1)
+    """Length of the report's period when ``--since`` is not given (ending at ``--until``)."""
+    report_chart_rules: int = Field(default=20, ge=1)
+    """Rules drawn in the decisions-by-rule chart; the rest are summed into one bar
+    (the tables list every rule)."""

@@ -327,7 +327,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-
 # -- the suite -----------------------------------------------------------------------------
 
 
