@@ -15,8 +15,21 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -82,6 +95,11 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
         raise StoreError(
             f"cannot read the report's data: {exc.__class__.__name__}: {exc}"
         ) from None
+
+
+def _counts(conn: Connection, query: Select[Any]) -> dict[Any, int]:
+    """A ``SELECT key, COUNT(*) ... GROUP BY key`` as a dict."""
+    return {key: int(n) for key, n in conn.execute(query)}
 
 
 def _within(column: ColumnElement[datetime], period: Period) -> ColumnElement[bool]:
@@ -168,15 +186,12 @@ def _appeals(conn: Connection, period: Period) -> AppealStats:
         .where(_within(a.filed_at, period))
         .subquery()
     )
-    filed_counts: dict[str, int] = dict(
-        conn.execute(select(filed.c.status, func.count()).group_by(filed.c.status)).tuples().all()
+    filed_counts: dict[str, int] = _counts(
+        conn, select(filed.c.status, func.count()).group_by(filed.c.status)
     )
-    decided_counts: dict[str, int] = dict(
-        conn.execute(
-            select(a.status, func.count()).where(_within(a.decided_at, period)).group_by(a.status)
-        )
-        .tuples()
-        .all()
+    decided_counts: dict[str, int] = _counts(
+        conn,
+        select(a.status, func.count()).where(_within(a.decided_at, period)).group_by(a.status),
     )
     seconds = [
         (decided - filed_at).total_seconds()
@@ -236,12 +251,8 @@ def _restrictions(
 
 def _reviews(conn: Connection, period: Period) -> tuple[ReviewRow, ...]:
     v = t.review_items.c
-    created: dict[str, int] = dict(
-        conn.execute(
-            select(v.kind, func.count()).where(_within(v.created_at, period)).group_by(v.kind)
-        )
-        .tuples()
-        .all()
+    created: dict[str, int] = _counts(
+        conn, select(v.kind, func.count()).where(_within(v.created_at, period)).group_by(v.kind)
     )
     decided: dict[str, dict[str, int]] = defaultdict(dict)
     for kind, outcome, n in conn.execute(
@@ -250,14 +261,11 @@ def _reviews(conn: Connection, period: Period) -> tuple[ReviewRow, ...]:
         .group_by(v.kind, v.outcome)
     ):
         decided[kind][outcome if outcome is not None else "(none recorded)"] = n
-    open_at_end: dict[str, int] = dict(
-        conn.execute(
-            select(v.kind, func.count())
-            .where(_open_at(v.created_at, v.decided_at, period.until))
-            .group_by(v.kind)
-        )
-        .tuples()
-        .all()
+    open_at_end: dict[str, int] = _counts(
+        conn,
+        select(v.kind, func.count())
+        .where(_open_at(v.created_at, v.decided_at, period.until))
+        .group_by(v.kind),
     )
     kinds = list(REVIEW_OUTCOMES) + sorted(
         (set(created) | set(decided) | set(open_at_end)) - set(REVIEW_OUTCOMES)
