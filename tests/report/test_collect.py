@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from tests.report.conftest import SINCE, UNTIL, Seeder, at, seed_november
 
-from fairgate.report.collect import NO_RULE, collect
+from fairgate.report.collect import collect
 from fairgate.report.methods import METHODS
-from fairgate.report.model import ActionRow, Report
+from fairgate.report.model import NO_RULE, ActionRow, Report
 from fairgate.report.period import Period
 from fairgate.store import SqlStore
 

@@ -10,7 +10,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from fairgate.report.model import ACTIONS, ActionRow, Report
+from fairgate.report.model import ACTIONS, NO_RULE, ActionRow, Report
+from fairgate.report.tables import hours
 
 ACTION_COLOURS = {"deliver": "#4c956c", "hold": "#f4a259", "block": "#bc4b51"}
 BAR_COLOUR = "#3d5a80"
@@ -31,11 +32,17 @@ def write_charts(report: Report, folder: Path, *, max_rules: int) -> list[Path]:
             ),
         ),
         ("decisions_by_method", _stacked("Decisions by detection method", d.by_method)),
-        ("decisions_by_rule", _stacked("Decisions by rule", _top_rules(d.by_rule, max_rules))),
+        (
+            "decisions_by_rule",
+            _stacked(
+                "Decisions by rule (messages that matched one)",
+                _top_rules([r for r in d.by_rule if r.label != NO_RULE], max_rules),
+            ),
+        ),
         (
             "appeals",
             _bars(
-                "Appeals",
+                f"Appeals (median time to decision: {_hours_text(a.median_seconds_to_decision)})",
                 [
                     ("filed", a.filed),
                     ("upheld (decided)", a.decided_upheld),
@@ -66,6 +73,11 @@ def write_charts(report: Report, folder: Path, *, max_rules: int) -> list[Path]:
         figure.savefig(path, format="png", dpi=DPI)
         written.append(path)
     return written
+
+
+def _hours_text(seconds: float | None) -> str:
+    value = hours(seconds)
+    return value if value == "n/a" else f"{value} h"
 
 
 def _top_rules(rows: Sequence[ActionRow], limit: int) -> list[ActionRow]:
@@ -115,13 +127,15 @@ def _stacked(title: str, rows: Sequence[ActionRow]) -> Figure:
     axes.set_yticks(positions, [r.label for r in rows])
     axes.invert_yaxis()
     axes.set_xlabel("decisions")
-    axes.legend(loc="lower right")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _mark_empty(axes, sum(left), bool(rows))
     return figure
 
 
 def _mark_empty(axes: Axes, total: int, has_rows: bool) -> None:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if total > 0:
+        axes.set_xlim(0, axes.get_xlim()[1] * 1.08)
     if total == 0:
         axes.set_xlim(0, 1)
         axes.text(

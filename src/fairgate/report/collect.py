@@ -37,6 +37,7 @@ from fairgate.errors import StoreError
 from fairgate.report.methods import METHODS, NO_MATCH, detection_method
 from fairgate.report.model import (
     ACTIONS,
+    NO_RULE,
     ActionRow,
     AppealStats,
     Count,
@@ -47,8 +48,6 @@ from fairgate.report.model import (
 )
 from fairgate.report.period import Period
 from fairgate.store import tables as t
-
-NO_RULE = "(no rule matched)"
 
 REVIEW_OUTCOMES: dict[str, tuple[str, ...]] = {
     "hold": ("deliver", "block"),

@@ -9,6 +9,8 @@ from typing import Any
 from fairgate.report.period import Period
 
 ACTIONS: tuple[str, ...] = ("deliver", "hold", "block")
+NO_RULE = "(no rule matched)"
+"""The rule row of decisions whose message matched nothing."""
 
 
 @dataclass(frozen=True, slots=True)
