@@ -16,6 +16,7 @@ import typer
 from fairgate import render
 from fairgate.cli_due import accounts_app, appeals_app, audit_app, retention_app, review_app
 from fairgate.cli_eval import eval_app
+from fairgate.cli_report import report
 from fairgate.cli_support import (
     ByOpt,
     DbOpt,
@@ -56,6 +57,7 @@ app.add_typer(appeals_app, name="appeals")
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.command("report")(report)
 
 
 # -- hash ---------------------------------------------------------------------

@@ -97,3 +97,10 @@ class Settings(BaseSettings):
     """Hashes of screened attachments are kept this long for retro-scans, then purged."""
     retro_scan_max_hits: int = Field(default=10_000, ge=0)
     """At most this many earlier messages are queued for one newly listed entry."""
+
+    # Transparency report (fairgate report).
+    report_period_days: int = Field(default=30, ge=1)
+    """Length of the report's period when ``--since`` is not given (ending at ``--until``)."""
+    report_chart_rules: int = Field(default=20, ge=1)
+    """Rules drawn in the decisions-by-rule chart; the rest are summed into one bar
+    (the tables list every rule)."""

@@ -4,6 +4,8 @@ and the first broken event is named."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import delete, insert, select, update
 from tests.enforcement.conftest import Clock, spam
@@ -51,7 +53,7 @@ def test_every_change_is_recorded_in_order(history: Engine) -> None:
     assert result.checked == len(kinds)
     events = list(audit_log.events(history.store.engine))
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
 
 
 def _seq_of(engine: Engine, kind: str) -> int:
@@ -105,7 +107,8 @@ def test_recomputing_the_hash_of_an_edited_event_breaks_the_next_link(history: E
             .values(payload=forged_payload, hash=forged)
         )
     result = audit_log.verify_database(history.store.engine)
-    assert not result.ok and result.first_broken_seq == seq + 1
+    assert not result.ok
+    assert result.first_broken_seq == seq + 1
     assert "previous event" in (result.reason or "")
 
 
@@ -114,7 +117,8 @@ def test_deleting_an_event_is_detected(history: Engine) -> None:
     with history.store.engine.begin() as conn:
         conn.execute(delete(t.audit_events).where(t.audit_events.c.seq == seq))
     result = audit_log.verify_database(history.store.engine)
-    assert not result.ok and result.first_broken_seq == seq + 1
+    assert not result.ok
+    assert result.first_broken_seq == seq + 1
     assert "missing" in (result.reason or "")
 
 
@@ -128,7 +132,8 @@ def test_deleting_the_newest_event_is_caught_by_the_published_head(history: Engi
         conn.execute(delete(t.audit_events).where(t.audit_events.c.seq == last[0]))
     assert audit_log.verify_database(history.store.engine).ok  # the chain itself still fits
     result = audit_log.verify_database(history.store.engine, expect_head=head)
-    assert not result.ok and "expected head" in (result.reason or "")
+    assert not result.ok
+    assert "expected head" in (result.reason or "")
 
 
 def test_inserting_an_event_is_detected(history: Engine) -> None:
@@ -149,7 +154,8 @@ def test_inserting_an_event_is_detected(history: Engine) -> None:
             },
         )
     result = verify(audit_log.events(history.store.engine))
-    assert not result.ok and result.first_broken_seq == 1
+    assert not result.ok
+    assert result.first_broken_seq == 1
 
 
 def test_editing_a_stored_decision_is_detected(history: Engine) -> None:
@@ -162,7 +168,8 @@ def test_editing_a_stored_decision_is_detected(history: Engine) -> None:
             .values(payload=row[1].replace('"block"', '"deliver"'))
         )
     result = audit_log.verify_database(history.store.engine)
-    assert not result.ok and "edited after it was made" in (result.reason or "")
+    assert not result.ok
+    assert "edited after it was made" in (result.reason or "")
 
 
 def test_a_decision_inserted_behind_the_log_is_detected(history: Engine) -> None:
@@ -179,4 +186,5 @@ def test_a_decision_inserted_behind_the_log_is_detected(history: Engine) -> None
             },
         )
     result = audit_log.verify_database(history.store.engine)
-    assert not result.ok and "no audit event" in (result.reason or "")
+    assert not result.ok
+    assert "no audit event" in (result.reason or "")

@@ -22,28 +22,45 @@ def _cli(tmp_path: Path) -> Cli:
 def test_appeal_review_audit_and_export(tmp_path: Path) -> None:
     cli = _cli(tmp_path)
     blocked = cli.json("screen", "--text", "cheap pills!", "--sender", "u1")
-    assert isinstance(blocked, dict) and blocked["action"] == "block"
+    assert isinstance(blocked, dict)
+    assert blocked["action"] == "block"
     assert blocked["account"]["strike_points"] == 1
     assert "appeal" in blocked["notice"]["text"]
 
-    appeal = cli.json("appeals", "file", blocked["decision_id"], "--statement", "A quote.", "--account", "u1")
-    assert isinstance(appeal, dict) and appeal["status"] == "pending"
+    appeal = cli.json(
+        "appeals", "file", blocked["decision_id"], "--statement", "A quote.", "--account", "u1"
+    )
+    assert isinstance(appeal, dict)
+    assert appeal["status"] == "pending"
     again = cli("appeals", "file", blocked["decision_id"], "--statement", "Again.", code=2)
     assert "already been appealed" in again.stderr
-    other = cli("appeals", "file", blocked["decision_id"], "--statement", "Hi.", "--account", "u2", code=2)
+    other = cli(
+        "appeals", "file", blocked["decision_id"], "--statement", "Hi.", "--account", "u2", code=2
+    )
     assert "another account" in other.stderr
 
     queue = cli.json("review", "list")
-    assert isinstance(queue, list) and [i["kind"] for i in queue] == ["appeal"]
+    assert isinstance(queue, list)
+    assert [i["kind"] for i in queue] == ["appeal"]
     decided = cli.json(
-        "appeals", "decide", str(appeal["appeal_id"]), "overturn", "--reason", "Quoted.", "--by", "rev"
+        "appeals",
+        "decide",
+        str(appeal["appeal_id"]),
+        "overturn",
+        "--reason",
+        "Quoted.",
+        "--by",
+        "rev",
     )
-    assert isinstance(decided, dict) and decided["appeal"]["status"] == "overturned"
+    assert isinstance(decided, dict)
+    assert decided["appeal"]["status"] == "overturned"
     state = cli.json("accounts", "show", "u1")
-    assert isinstance(state, dict) and state["strike_points"] == 0
+    assert isinstance(state, dict)
+    assert state["strike_points"] == 0
 
     held = cli.json("screen", "--text", "gift card payment please", "--sender", "u3")
-    assert isinstance(held, dict) and held["action"] == "hold"
+    assert isinstance(held, dict)
+    assert held["action"] == "hold"
     [item] = cli.json("review", "list", "--kind", "hold")  # type: ignore[misc]
     cli("review", "claim", str(item["item_id"]), "--by", "rev")
     cli.json("review", "decide", str(item["item_id"]), "block", "--reason", "Fraud.", "--by", "rev")
@@ -61,9 +78,15 @@ def test_appeal_review_audit_and_export(tmp_path: Path) -> None:
     assert export["strikes"][0]["removed_reason"].startswith("appeal")
 
     verified = cli.json("audit", "verify")
-    assert isinstance(verified, dict) and verified["ok"] is True and verified["checked"] > 10
+    assert isinstance(verified, dict)
+    assert verified["ok"] is True
+    assert verified["checked"] > 10
     events = cli.json("audit", "log", "--subject", "account:u1")
-    assert isinstance(events, list) and {e["kind"] for e in events} >= {"strike.add", "strike.remove"}
+    assert isinstance(events, list)
+    assert {e["kind"] for e in events} >= {
+        "strike.add",
+        "strike.remove",
+    }
 
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         conn.execute("UPDATE audit_events SET actor = 'someone' WHERE seq = 3")

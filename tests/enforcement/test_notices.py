@@ -69,17 +69,22 @@ def test_a_notice_says_what_why_automated_penalty_and_how_to_appeal(due: Engine)
     assert notice is not None
     assert notice.what == "the words “CHEAP pills” in your message"
     assert "Unsolicited advertising" in notice.text
-    assert notice.automated and "detected automatically" in notice.text
-    assert notice.penalty is not None and "warning" in notice.penalty
-    assert notice.appeal is not None and decision.decision_id in notice.appeal
+    assert notice.automated
+    assert "detected automatically" in notice.text
+    assert notice.penalty is not None
+    assert "warning" in notice.penalty
+    assert notice.appeal is not None
+    assert decision.decision_id in notice.appeal
     assert "appeal decision" in notice.text
     as_json = decision.to_dict()["notice"]
-    assert as_json["decision_id"] == decision.decision_id and as_json["penalty_until"] is None
+    assert as_json["decision_id"] == decision.decision_id
+    assert as_json["penalty_until"] is None
 
 
 def test_nothing_blocked_or_held_goes_without_a_notice(due: Engine) -> None:
     for message in (spam(), Message(sender="s", text="gift card payment")):
         decision = due.screen(message)
         assert decision.action.value in ("block", "hold")
-        assert decision.notice is not None and decision.notice.text
+        assert decision.notice is not None
+        assert decision.notice.text
     assert due.screen(Message(sender="x", text="hello")).notice is None

@@ -27,7 +27,8 @@ def test_a_held_message_waits_for_a_person_and_is_penalised_only_if_confirmed(
     held = due.screen(SCAM)
     assert held.action is Action.HOLD
     assert held.account.strike_points == 0  # not yet: no person has looked
-    assert held.notice is not None and "held until a person reviews it" in held.notice.text
+    assert held.notice is not None
+    assert "held until a person reviews it" in held.notice.text
     [item] = due.review.queue()
     assert (item.kind, item.decision_id, item.rule) == ("hold", held.decision_id, "scam.fraud")
 
@@ -40,8 +41,10 @@ def test_a_held_message_waits_for_a_person_and_is_penalised_only_if_confirmed(
     assert [i.id for i in due.review.queue(reviewer="rev1")] == [item.id]
 
     outcome = due.review.decide(item.id, "block", reason="Fraud.", by="rev1")
-    assert outcome.item.status == "closed" and outcome.item.outcome == "block"
-    assert outcome.notice is not None and "did not deliver" in outcome.notice
+    assert outcome.item.status == "closed"
+    assert outcome.item.outcome == "block"
+    assert outcome.notice is not None
+    assert "did not deliver" in outcome.notice
     state = due.accounts.state("s1")
     assert (state.strike_points, state.restriction) == (3, "restricted_24h")
     with pytest.raises(Conflict, match="already closed"):
@@ -52,7 +55,8 @@ def test_a_delivered_hold_gives_no_strike(due: Engine) -> None:
     due.screen(SCAM)
     [item] = due.review.queue()
     outcome = due.review.decide(item.id, "deliver", reason="A real gift.", by="rev1")
-    assert outcome.notice is not None and "delivered it" in outcome.notice
+    assert outcome.notice is not None
+    assert "delivered it" in outcome.notice
     assert due.accounts.state("s1").strike_points == 0
 
 
@@ -75,7 +79,7 @@ def test_queue_filters_oldest_first(due: Engine, clock: Clock) -> None:
     first = due.screen(SCAM)
     clock.advance(hours=2)
     due.screen(Message(sender="s2", text="gift card payment now"))
-    assert [i.decision_id for i in due.review.queue()][0] == first.decision_id
+    assert next(i.decision_id for i in due.review.queue()) == first.decision_id
     assert [i.decision_id for i in due.review.queue(older_than=timedelta(hours=1))] == [
         first.decision_id
     ]

@@ -24,7 +24,8 @@ def test_spam_climbs_the_ladder_exactly_as_the_policy_says(due: Engine, clock: C
     assert first.account.strike_points == 1
     assert first.account.restriction is None
     assert "send" in first.account.capabilities
-    assert first.notice is not None and "warning" in (first.notice.penalty or "")
+    assert first.notice is not None
+    assert "warning" in (first.notice.penalty or "")
 
     clock.advance(minutes=1)
     second = due.screen(spam())
@@ -38,7 +39,8 @@ def test_spam_climbs_the_ladder_exactly_as_the_policy_says(due: Engine, clock: C
     assert third.account.restriction == "restricted_24h"
     assert third.account.restricted_until == clock.now.replace() + _hours(24)
     assert set(third.account.capabilities) == {"search", "read", "pay", "export", "appeal"}
-    assert third.notice is not None and "cannot send messages until" in third.notice.text
+    assert third.notice is not None
+    assert "cannot send messages until" in third.notice.text
 
     # While restricted, even an innocent message is blocked, with the
     # restriction as the reason and the causing decision named for appeals.
@@ -47,7 +49,8 @@ def test_spam_climbs_the_ladder_exactly_as_the_policy_says(due: Engine, clock: C
     assert innocent.action is Action.BLOCK
     assert innocent.reasons[0].rule == "account.restricted"
     assert innocent.to_dict()["reasons"][0]["signal"] == "account"
-    assert innocent.notice is not None and third.decision_id in innocent.notice.text
+    assert innocent.notice is not None
+    assert third.decision_id in innocent.notice.text
     assert innocent.account.strike_points == 3  # no new strike for a blocked send
 
     # A search is still allowed (the level takes only "send" away).
@@ -74,10 +77,12 @@ def test_spam_climbs_the_ladder_exactly_as_the_policy_says(due: Engine, clock: C
         last = due.screen(spam())
     assert last.account.strike_points == 10
     assert last.account.restriction == "permanent"
-    assert last.account.restriction_permanent and last.account.restricted_until is None
+    assert last.account.restriction_permanent
+    assert last.account.restricted_until is None
     clock.advance(days=80)
     assert due.accounts.state("u1").restriction == "permanent"
-    assert due.accounts.state("u1").can("appeal") and due.accounts.state("u1").can("export")
+    assert due.accounts.state("u1").can("appeal")
+    assert due.accounts.state("u1").can("export")
 
 
 def test_strikes_expire_after_the_window(due: Engine, clock: Clock) -> None:
@@ -102,8 +107,10 @@ def test_known_abuse_image_goes_straight_to_permanent_and_an_overturn_undoes_it(
     assert decision.reasons[0].rule == "abuse.known-image"
     assert decision.account.restriction == "permanent"
     notice = decision.notice
-    assert notice is not None and notice.what == "image 1 of your message"
-    assert notice.penalty_permanent and "can no longer send messages" in notice.text
+    assert notice is not None
+    assert notice.what == "image 1 of your message"
+    assert notice.penalty_permanent
+    assert "can no longer send messages" in notice.text
     # Nobody else can send it either.
     assert due.screen(Message(sender="u3", attachments=(Attachment(copy),))).action is Action.BLOCK
 
@@ -121,7 +128,8 @@ def test_known_abuse_image_goes_straight_to_permanent_and_an_overturn_undoes_it(
     assert [s.decision_id for s in result.strikes_removed] == [decision.decision_id]
     assert [r.level for r in result.restrictions_lifted] == ["permanent"]
     matched = {r.match.entry_id for r in decision.reasons if r.match is not None}
-    assert matched and set(result.entries_disabled) == matched
+    assert matched
+    assert set(result.entries_disabled) == matched
     assert "reversed" in result.notice
 
     state = due.accounts.state("u2")

@@ -49,7 +49,8 @@ def test_points_reach_levels(
         assert penalty.restriction is not None
         assert penalty.restriction.ends_at == NOW + restricted_for
     if level == "permanent":
-        assert penalty.restriction is not None and penalty.restriction.ends_at is None
+        assert penalty.restriction is not None
+        assert penalty.restriction.ends_at is None
     if level in (None, "warning"):
         assert penalty.restriction is None
 
@@ -64,7 +65,8 @@ def test_a_jump_goes_straight_to_its_level() -> None:
         AccountFacts("a"), LADDER, decision_id="d", rule="r", points=0, jump_to="permanent", now=NOW
     )
     assert penalty.strike is None
-    assert penalty.restriction is not None and penalty.restriction.ends_at is None
+    assert penalty.restriction is not None
+    assert penalty.restriction.ends_at is None
 
 
 def test_no_new_restriction_when_a_longer_one_is_in_force() -> None:
@@ -73,7 +75,8 @@ def test_no_new_restriction_when_a_longer_one_is_in_force() -> None:
     )
     facts = AccountFacts("a", (strike(1, 2),), (week,))
     penalty = penalize(facts, LADDER, decision_id="d", rule="r", points=1, jump_to=None, now=NOW)
-    assert penalty.level is not None and penalty.level.name == "restricted_24h"
+    assert penalty.level is not None
+    assert penalty.level.name == "restricted_24h"
     assert penalty.restriction is None
 
 
@@ -83,10 +86,14 @@ def test_standing_is_computed_from_facts_and_the_clock() -> None:
     )
     facts = AccountFacts("a", (strike(1, 3),), (day,))
     during = standing(facts, NOW + timedelta(hours=23))
-    assert during.restriction == "restricted_24h" and not during.can("send")
-    assert during.can("read") and during.can("pay") and during.can("appeal")
+    assert during.restriction == "restricted_24h"
+    assert not during.can("send")
+    assert during.can("read")
+    assert during.can("pay")
+    assert during.can("appeal")
     after = standing(facts, NOW + timedelta(hours=24))
-    assert after.restriction is None and after.can("send")
+    assert after.restriction is None
+    assert after.can("send")
     assert after.strike_points == 3
 
 
