@@ -26,6 +26,10 @@ TABLES = {
     "appeals",
     "review_items",
     "audit_events",
+    "api_keys",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "service_cursors",
     "alembic_version",
 }
 

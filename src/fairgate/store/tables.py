@@ -259,3 +259,64 @@ audit_events = Table(
 )
 """Append-only, hash-chained record of every decision, list change, review,
 appeal and restriction change (see fairgate.audit)."""
+
+# -- the service (revision 0003) -------------------------------------------------
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("role", String(16), nullable=False, comment="platform | reviewer | admin"),
+    Column("prefix", String(16), nullable=False, unique=True, comment="shown, not secret"),
+    Column("secret_sha256", String(64), nullable=False, comment="the key itself is never stored"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+)
+"""API keys with roles; a key is shown once and only its sha256 is kept."""
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("events", String(255), nullable=False, comment="comma-joined event types"),
+    Column("secret", String(128), nullable=False, comment="HMAC-SHA256 key for signatures"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("disabled_at", UtcDateTime, nullable=True),
+)
+"""Where a platform wants to hear about decisions, restrictions, appeals, list changes."""
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("endpoint_id", Integer, ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_seq", BigId, nullable=False, comment="the audit event delivered"),
+    Column("event_type", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False, comment="pending | delivered | failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("last_attempt_at", UtcDateTime, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_endpoint_id_event_seq", "endpoint_id", "event_seq", unique=True),
+)
+"""One row per event per endpoint, with its outcome; retried with backoff."""
+
+service_cursors = Table(
+    "service_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigId, nullable=False),
+    Column("holder", String(255), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+)
+"""Named positions in the audit log for background consumers (e.g. the webhook
+dispatcher), with a lease so only one worker process consumes at a time."""
