@@ -17,6 +17,7 @@ from fairgate import render
 from fairgate.cli_due import accounts_app, appeals_app, audit_app, retention_app, review_app
 from fairgate.cli_eval import eval_app
 from fairgate.cli_report import report
+from fairgate.cli_service import keys_app, serve
 from fairgate.cli_support import (
     ByOpt,
     DbOpt,
@@ -57,6 +58,8 @@ app.add_typer(appeals_app, name="appeals")
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(keys_app, name="keys")
+app.command("serve")(serve)
 app.command("report")(report)
 
 

@@ -56,12 +56,13 @@ class Engine:
         self.settings = settings
         self.policy = policy
         self.store = store
+        self.refresh_on_screen = True
+        """Check the change log before every screen call (the library default).
+        The service turns it off: its change feed applies changes as they come."""
         self.clock: Clock = clock or _utc_now
         """The time every decision, strike and restriction is stamped with
         (tests pass their own to move time)."""
-        self.notices = Catalog.load(
-            settings.notice_catalog_dir, {policy.notices.locale: policy.notices.overrides()}
-        )
+        self.notices = _catalog(settings, policy)
         self.signal_types = dict(signal_types or builtin_signal_types(settings))
         self.limits = MediaLimits.from_settings(settings)
         self.lists = ListManager(store, self.signal_types, settings)
@@ -98,6 +99,14 @@ class Engine:
             clock=clock,
         )
 
+    def use_policy(self, policy: Policy) -> None:
+        """Switch to another policy between two screen calls (nothing is
+        dropped: calls in flight finish under the policy they started with)."""
+        notices = _catalog(self.settings, policy)
+        accounts = Accounts(self.store, policy, self.clock)
+        self.retro.policy = policy
+        self.notices, self.accounts, self.policy = notices, accounts, policy
+
     def close(self) -> None:
         self.store.close()
 
@@ -118,7 +127,8 @@ class Engine:
         standing and penalty -> stored Decision (with its audit events)."""
         self._validate(message)
         now = self.clock()
-        self.indexes.refresh()
+        if self.refresh_on_screen or not self.indexes.loaded:
+            self.indexes.refresh()
         media, signals, notes = self._signals(message)
         matches = self._matches(message, signals)
         if media and self.policy.wants_image_text(message.kind):
@@ -220,6 +230,12 @@ class Engine:
                 )
                 matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)
+
+
+def _catalog(settings: Settings, policy: Policy) -> Catalog:
+    return Catalog.load(
+        settings.notice_catalog_dir, {policy.notices.locale: policy.notices.overrides()}
+    )
 
 
 def _utc_now() -> datetime:

@@ -104,3 +104,24 @@ class Settings(BaseSettings):
     report_chart_rules: int = Field(default=20, ge=1)
     """Rules drawn in the decisions-by-rule chart; the rest are summed into one bar
     (the tables list every rule)."""
+
+    # The service (fairgate serve): scale-out, change feed, keys and limits.
+    redis_url: str | None = None
+    """``redis://host:6379/0``: list changes are published there and every worker
+    applies them at once; without it workers poll the database."""
+    feed_channel: str = Field(default="fairgate:changes", min_length=1, max_length=200)
+    """The Redis channel list changes are announced on."""
+    feed_poll_interval_s: float = Field(default=0.25, gt=0, le=60)
+    """How often a worker checks the database for list changes without Redis
+    (or while Redis is unreachable)."""
+    feed_redis_poll_interval_s: float = Field(default=5.0, gt=0, le=3600)
+    """How often a worker also checks the database while subscribed to Redis (catch-up)."""
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=3600)
+    """A verified API key is trusted this long without a database query (a revoked
+    key stops working within this time)."""
+    rate_limit_per_second: float = Field(default=2000.0, gt=0)
+    """Requests per second one API key may make to one worker (token bucket)."""
+    rate_limit_burst: float = Field(default=4000.0, ge=1)
+    """Requests one API key may make at once before the rate applies."""
+    max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    """Larger HTTP request bodies are refused with 413."""

@@ -50,7 +50,7 @@ class RetroScanner:
     ) -> None:
         self._store = store
         self._types = signal_types
-        self._policy = policy
+        self.policy = policy
         self._settings = settings
         self._clock = clock
 
@@ -86,7 +86,7 @@ class RetroScanner:
         return self._queue(lst, ordered, now)
 
     def _queue(self, lst: ListRecord, hits: list[RetroHit], now: datetime) -> list[RetroHit]:
-        rule = self._policy.rule_for(lst.name)
+        rule = self.policy.rule_for(lst.name)
         rule_id = rule.id if rule is not None else f"list:{lst.name}"
         out: list[RetroHit] = []
         with self._store.transaction() as conn:
@@ -107,10 +107,10 @@ class RetroScanner:
                     rule=rule_id,
                 )
                 audit_events.review_opened(conn, item, actor="retro-scan")
-                if self._policy.enforcement.retro == "penalize" and rule is not None:
+                if self.policy.enforcement.retro == "penalize" and rule is not None:
                     penalty = penalize(
                         account_rows.facts(conn, hit.account_id),
-                        self._policy.enforcement,
+                        self.policy.enforcement,
                         decision_id=hit.decision_id,
                         rule=rule.id,
                         points=rule.strike_points,

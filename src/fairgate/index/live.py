@@ -14,6 +14,7 @@ background.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -55,9 +56,20 @@ class LiveIndexes:
         )
         self._entry = lru_cache(maxsize=65_536)(self._store.get_entry)
         self._loaded = False
+        self._lock = threading.RLock()
+        """Serialises loading and applying changes with matching: a service runs
+        screen calls on several threads and applies the change feed on another."""
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
 
     # -- loading ---------------------------------------------------------
     def reload(self) -> None:
+        with self._lock:
+            self._reload()
+
+    def _reload(self) -> None:
         seq = self._store.last_change_seq()
         self.lists = {lst.id: lst for lst in self._store.all_lists()}
         self._indexes = {name: t.make_index() for name, t in self._types.items()}
@@ -81,8 +93,12 @@ class LiveIndexes:
     def refresh(self) -> int:
         """Apply changes made since the last refresh (loading everything on first
         use); returns how many changes were applied."""
+        with self._lock:
+            return self._refresh()
+
+    def _refresh(self) -> int:
         if not self._loaded:
-            self.reload()
+            self._reload()
             return 0
         latest = self._store.last_change_seq()
         if latest <= self._seq:
@@ -90,7 +106,7 @@ class LiveIndexes:
             return 0
         pending = latest - self._seq
         if pending > FULL_RELOAD_AFTER:
-            self.reload()
+            self._reload()
             return pending
         applied = 0
         text_added: list[TextEntry] = []
@@ -138,10 +154,12 @@ class LiveIndexes:
         for signal in signals:
             by_type.setdefault(signal.signal_type, []).append(signal)
         for signal_type, group in by_type.items():
-            index = self._indexes.get(signal_type)
-            if index is None or len(index) == 0:
-                continue
-            for signal, hits in zip(group, index.query([s.value for s in group]), strict=True):
+            with self._lock:
+                index = self._indexes.get(signal_type)
+                if index is None or len(index) == 0:
+                    continue
+                results = index.query([s.value for s in group])
+            for signal, hits in zip(group, results, strict=True):
                 for hit in hits:
                     key = (hit.entry_id, signal.attachment)
                     current = best.get(key)

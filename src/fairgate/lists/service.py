@@ -101,7 +101,13 @@ class ListManager:
             data = path.read_bytes()
         except OSError as exc:
             raise MediaError(exc.strerror or "cannot read file", source=str(path)) from exc
-        media = MediaSource(data, name=str(path), limits=self._limits)
+        return self.data_entries(data, str(path), note=note)
+
+    def data_entries(
+        self, data: bytes, name: str, *, note: str = ""
+    ) -> tuple[list[NewEntry], list[Note]]:
+        """:meth:`file_entries` for bytes already in memory (an upload)."""
+        media = MediaSource(data, name=name, limits=self._limits)
         entries: list[NewEntry] = []
         notes: list[Note] = []
         for signal_type in self._types.values():
@@ -110,9 +116,9 @@ class ListManager:
                     continue
                 problem = signal_type.check(signal)
                 if problem is not None:
-                    notes.append(Note(problem.code, problem.detail, source=str(path)))
+                    notes.append(Note(problem.code, problem.detail, source=name))
                     continue
-                entries.append(NewEntry(signal.signal_type, signal.value, note, str(path)))
+                entries.append(NewEntry(signal.signal_type, signal.value, note, name))
         return entries, notes
 
     def add_files(self, name: str, paths: Sequence[Path], *, by: str, note: str = "") -> AddResult:
@@ -126,10 +132,48 @@ class ListManager:
             notes.extend(file_notes)
         return AddResult(self._add(lst, entries, by), tuple(notes))
 
-    def add_hashes(
-        self, name: str, hashes: Iterable[tuple[str, str]], *, by: str, note: str = ""
+    def add_many(
+        self,
+        name: str,
+        *,
+        uploads: Sequence[tuple[bytes, str]] = (),
+        paths: Sequence[Path] = (),
+        hashes: Sequence[tuple[str, str]] = (),
+        terms: Sequence[str] = (),
+        allow_terms: Sequence[str] = (),
+        regexes: Sequence[str] = (),
+        by: str,
+        note: str = "",
     ) -> AddResult:
-        lst = self._expect(name, ListType.IMAGE)
+        """Every kind of entry in one call (files and hashes to an image list;
+        terms, allow-terms and regexes to a text list): everything is validated
+        first, then written in one transaction."""
+        if not (uploads or paths or hashes or terms or allow_terms or regexes):
+            raise InvalidInput("nothing to add: give files, hashes, terms, allow-terms or regexes")
+        lst = self._store.get_list(name)
+        entries: list[NewEntry] = []
+        notes: list[Note] = []
+        if lst.list_type is ListType.IMAGE:
+            if terms or allow_terms or regexes:
+                raise InvalidInput(f"list {name!r} is an image list: add files or hashes")
+            for data, filename in uploads:
+                found, found_notes = self.data_entries(data, filename, note=note)
+                entries += found
+                notes += found_notes
+            for path in paths:
+                found, found_notes = self.file_entries(path, note=note)
+                entries += found
+                notes += found_notes
+            entries += self._hash_entries(hashes, note)
+        else:
+            if uploads or paths or hashes:
+                raise InvalidInput(f"list {name!r} is a text list: add terms or regexes")
+            entries += [NewEntry(TERM, self._term(t), note, TERM) for t in terms]
+            entries += [NewEntry(ALLOW_TERM, self._term(t), note, ALLOW_TERM) for t in allow_terms]
+            entries += [NewEntry(REGEX, self._regex(p), note, REGEX) for p in regexes]
+        return AddResult(self._add(lst, entries, by), tuple(notes))
+
+    def _hash_entries(self, hashes: Iterable[tuple[str, str]], note: str) -> list[NewEntry]:
         entries = []
         for type_name, value in hashes:
             signal_type = self._types.get(type_name)
@@ -137,7 +181,13 @@ class ListManager:
                 known = ", ".join(sorted(self._types))
                 raise InvalidInput(f"unknown signal type {type_name!r} (known: {known})")
             entries.append(NewEntry(type_name, signal_type.validate(value), note, "hash"))
-        return AddResult(self._add(lst, entries, by))
+        return entries
+
+    def add_hashes(
+        self, name: str, hashes: Iterable[tuple[str, str]], *, by: str, note: str = ""
+    ) -> AddResult:
+        lst = self._expect(name, ListType.IMAGE)
+        return AddResult(self._add(lst, self._hash_entries(hashes, note), by))
 
     def add_terms(self, name: str, terms: Iterable[str], *, by: str, note: str = "") -> AddResult:
         """Deny terms (syntax: ``text/keywords.py``; ``*`` at an end lets that

@@ -52,6 +52,22 @@ class EntryRecord:
     def active(self) -> bool:
         return self.disabled_at is None
 
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "entry_id": self.id,
+            "list_id": self.list_id,
+            "signal_type": self.signal_type,
+            "value": self.value,
+            "note": self.note,
+            "source": self.source,
+            "added_by": self.added_by,
+            "added_at": self.added_at.isoformat(),
+            "active": self.active,
+            "disabled_at": self.disabled_at.isoformat() if self.disabled_at else None,
+            "disabled_by": self.disabled_by,
+            "disabled_reason": self.disabled_reason,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Change:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -79,6 +79,9 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self.on_changes: list[Callable[[], object]] = []
+        """Called after every committed transaction that appended to the change
+        log (the service publishes on its change feed here)."""
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -484,6 +487,9 @@ class SqlStore:
                 if audit:
                     audit_log.lock(conn)
                 yield conn
+        if changelog:
+            for listener in self.on_changes:
+                listener()
 
     @staticmethod
     def _list_row(conn: Connection, list_id: int) -> RowMapping:

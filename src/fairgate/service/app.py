@@ -1,0 +1,114 @@
+"""``create_app(settings)``: the HTTP API of one worker process.
+
+On start the worker opens the database, loads every index, starts the change
+feed (Redis when ``redis_url`` is set, database polling otherwise) and only
+then reports ready on ``/readyz``. A list change made through this worker is
+applied to its own indexes before the response returns and announced to the
+others; the feed applies everyone else's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fairgate.enforcement.accounts import Clock
+from fairgate.engine import Engine
+from fairgate.feed import ChangeFeed, PollingFeed, RedisFeed
+from fairgate.service import errors
+from fairgate.service.keys import KeyRing
+from fairgate.service.limits import BodyLimit, RateLimiter
+from fairgate.service.metrics import Measure, Metrics
+from fairgate.service.policy_watch import PolicyWatch
+from fairgate.service.routers import accounts, admin, decisions, health, lists, reports, review
+from fairgate.service.routers import screen as screen_router
+from fairgate.service.state import ServiceState
+from fairgate.settings import Settings
+
+API_DESCRIPTION = """
+fairgate screens each message (text, images, text in images) and answers with a
+Decision: the action, every reason with its evidence, the notice the sender is
+shown, and the sender's standing. Every endpoint needs an API key
+(`Authorization: Bearer fg_...`) of the role it names: `platform` (screen, file
+appeals for users, read accounts), `reviewer` (review queue, appeals, lists,
+reports) or `admin` (keys, policy; and all a reviewer may do).
+"""
+
+
+def make_feed(settings: Settings, engine: Engine) -> ChangeFeed:
+    watch = PolicyWatch(engine, settings.policy_path)
+
+    def apply() -> int:
+        watch.check()
+        engine.indexes.refresh()
+        return engine.indexes.seq
+
+    latest = engine.store.last_change_seq
+    if settings.redis_url:
+        return RedisFeed(
+            settings.redis_url,
+            apply,
+            latest,
+            channel=settings.feed_channel,
+            connected_poll_s=settings.feed_redis_poll_interval_s,
+            disconnected_poll_s=settings.feed_poll_interval_s,
+        )
+    return PollingFeed(apply, latest, interval_s=settings.feed_poll_interval_s)
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = engine is None
+        running = engine or Engine.open(settings=settings, clock=clock)
+        running.refresh_on_screen = False
+        feed = make_feed(settings, running)
+        state = ServiceState(
+            settings=settings,
+            engine=running,
+            keys=KeyRing(running.store, cache_seconds=settings.api_key_cache_seconds),
+            feed=feed,
+            limiter=RateLimiter(
+                rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+            ),
+            metrics=Metrics(),
+        )
+
+        def changed() -> None:
+            # This worker's own change: apply it before answering, then tell the others.
+            running.indexes.refresh()
+            feed.publish(running.indexes.seq)
+
+        running.store.on_changes.append(changed)
+        app.state.fairgate = state
+        running.indexes.refresh()  # load every index before reporting ready
+        feed.start()
+        state.ready = True
+        try:
+            yield
+        finally:
+            state.ready = False
+            feed.stop()
+            running.store.on_changes.remove(changed)
+            if owned:
+                running.close()
+
+    app = FastAPI(
+        title="fairgate",
+        version="1",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+
+    for module in (screen_router, decisions, review, accounts, lists, reports, admin, health):
+        app.include_router(module.router)
+    app.add_middleware(Measure)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app

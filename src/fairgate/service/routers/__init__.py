@@ -1,0 +1,1 @@
+"""One router per area; handlers translate HTTP to engine calls and back."""

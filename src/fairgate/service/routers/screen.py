@@ -1,0 +1,96 @@
+"""``POST /v1/screen``: one message or search query, JSON or multipart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from fairgate.errors import InvalidInput
+from fairgate.service import messages
+from fairgate.service.auth import PlatformCaller, state_of
+from fairgate.service.schemas import ScreenIn
+
+router = APIRouter(prefix="/v1", tags=["screening"])
+
+DECISION_EXAMPLE = {
+    "decision_id": "3cbb522c89f549268fc529d04e88e12f",
+    "action": "block",
+    "reasons": [
+        {
+            "rule": "spam.advertising",
+            "list": "spam-terms",
+            "signal": "term",
+            "entry_id": 1,
+            "evidence": {"span": [0, 11], "matched": "CHEAP pills", "form": "nfkc_casefold"},
+        }
+    ],
+    "notice": {"text": "Your message was not delivered: ...", "automated": True},
+    "account": {"account_id": "user-42", "strikes": 1, "capabilities": ["send", "read"]},
+}
+
+SCREEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ScreenIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["sender"],
+                    "properties": {
+                        "sender": {"type": "string"},
+                        "text": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["chat", "search"]},
+                        "conversation": {"type": "string"},
+                        "message_id": {"type": "string"},
+                        "locale": {"type": "string"},
+                        "attachments": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                        },
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/screen",
+    summary="Screen one message",
+    openapi_extra=SCREEN_BODY,
+    responses={200: {"content": {"application/json": {"example": DECISION_EXAMPLE}}}},
+)
+async def screen(request: Request, caller: PlatformCaller) -> dict[str, Any]:
+    """The Decision: action, reasons with evidence, the sender's notice, and the
+    account's standing after it. JSON bodies carry attachments as base64;
+    multipart bodies carry them as files named ``attachments``."""
+    state = state_of(request)
+    settings = state.settings
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "multipart/form-data":
+        form = await request.form(max_files=settings.max_attachments, max_fields=32)
+        message = await messages.from_form(
+            form, max_bytes=settings.max_file_bytes, max_attachments=settings.max_attachments
+        )
+    elif kind in ("application/json", ""):
+        raw = await request.body()
+        try:
+            body = ScreenIn.model_validate_json(raw or b"{}")
+        except ValidationError as exc:
+            raise InvalidInput(messages.describe(exc)) from None
+        message = messages.from_json(
+            body, max_bytes=settings.max_file_bytes, max_attachments=settings.max_attachments
+        )
+    else:
+        raise HTTPException(
+            415, f"unsupported content type {kind!r}: send application/json or multipart/form-data"
+        )
+    decision = await run_in_threadpool(state.engine.screen, message)
+    top = decision.reasons[0].rule if decision.reasons else "none"
+    state.metrics.decisions.labels(decision.action.value, top).inc()
+    return decision.to_dict()
