@@ -99,7 +99,10 @@ def test_disabled_entries_stop_matching_at_once(engine: Engine, listed: Path) ->
     assert first.action is Action.BLOCK
     for reason in first.reasons:
         engine.lists.remove("known-abuse", reason.match.entry_id, by="test", reason="appeal upheld")
-    assert engine.screen(image_message(sent)).action is Action.DELIVER
+    # u1 itself is now restricted (the example policy sends known abuse straight
+    # to a permanent restriction); the entry no longer matches for anyone else.
+    assert engine.screen(image_message(sent)).reasons[0].rule == "account.restricted"
+    assert engine.screen(image_message(sent, sender="u2")).action is Action.DELIVER
 
 
 def test_a_second_engine_sees_new_entries_before_its_next_screen(tmp_path: Path) -> None:
