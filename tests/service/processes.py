@@ -50,7 +50,19 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -71,20 +83,45 @@ class RedisServer:
 class Worker:
     """One ``fairgate serve`` process."""
 
-    def __init__(self, db_url: str, *, redis_url: str | None, cwd: Path, policy: Path | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        redis_url: str | None,
+        cwd: Path,
+        policy: Path | None = None,
+        workers: int = 1,
+    ) -> None:
         self.port = free_port()
-        env = {**os.environ, "FAIRGATE_DATABASE_URL": db_url, "FAIRGATE_FEED_POLL_INTERVAL_S": "0.1"}
+        env = {
+            **os.environ,
+            "FAIRGATE_DATABASE_URL": db_url,
+            "FAIRGATE_FEED_POLL_INTERVAL_S": "0.1",
+        }
         env.pop("FAIRGATE_REDIS_URL", None)
-        args = [sys.executable, "-m", "fairgate", "serve", "--port", str(self.port), "--workers", str(workers)]
+        args = [
+            sys.executable,
+            "-m",
+            "fairgate",
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ]
         if redis_url:
             args += ["--redis", redis_url]
         if policy:
             args += ["--policy", str(policy)]
         self.log = (cwd / f"worker-{self.port}.log").open("wb")
-        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         self.client = httpx.Client(base_url=self.base, timeout=10)
-        wait_until(lambda: self.client.get("/readyz").status_code == 200, 60, f"worker {self.port} ready")
+        wait_until(
+            lambda: self.client.get("/readyz").status_code == 200, 60, f"worker {self.port} ready"
+        )
 
     def stop(self) -> None:
         self.client.close()

@@ -7,10 +7,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.service.conftest import Api, make_keys
 
 from fairgate.service.app import create_app
 from fairgate.settings import Settings
-from tests.service.conftest import Api, make_keys
 
 P, R, A = "platform", "reviewer", "admin"
 OPEN = "open"

@@ -25,7 +25,9 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 def _blocked(worker: Worker, key: str, text: str) -> bool:
     response = worker.client.post(
-        "/v1/screen", headers={"Authorization": f"Bearer {key}"}, json={"sender": "probe", "text": text}
+        "/v1/screen",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"sender": "probe", "text": text},
     )
     response.raise_for_status()
     return bool(response.json()["action"] == "block")
@@ -40,32 +42,57 @@ def test_changes_propagate_across_processes_and_survive_a_redis_outage(
     reviewer = {"Authorization": f"Bearer {keys['reviewer']}"}
     try:
         assert b.client.get("/readyz").json()["feed"]["kind"] == "redis"
-        assert a.client.post("/v1/lists", headers=reviewer, json={"name": "spam", "type": "text"}).status_code == 201
+        assert (
+            a.client.post(
+                "/v1/lists", headers=reviewer, json={"name": "spam", "type": "text"}
+            ).status_code
+            == 201
+        )
         assert not _blocked(b, keys["platform"], "buy zorblax now")
 
         # Through Redis: worker a adds, worker b blocks.
-        added = a.client.post("/v1/lists/spam/entries", headers=reviewer, json={"terms": ["zorblax"]})
+        added = a.client.post(
+            "/v1/lists/spam/entries", headers=reviewer, json={"terms": ["zorblax"]}
+        )
         assert added.status_code == 201
         assert _blocked(a, keys["platform"], "buy zorblax now")  # a's own change, at once
-        wait_until(lambda: _blocked(b, keys["platform"], "buy zorblax now"), 10, "b applies the change")
+        wait_until(
+            lambda: _blocked(b, keys["platform"], "buy zorblax now"), 10, "b applies the change"
+        )
 
         # Redis goes away: the next change still reaches b, from the database.
         redis_server.stop()
         wait_until(lambda: not b.client.get("/readyz").json()["feed"]["connected"], 15, "b notices")
-        a.client.post("/v1/lists/spam/entries", headers=reviewer, json={"terms": ["quuxlet"]}).raise_for_status()
-        wait_until(lambda: _blocked(b, keys["platform"], "a quuxlet deal"), 15, "b catches up by polling")
+        a.client.post(
+            "/v1/lists/spam/entries", headers=reviewer, json={"terms": ["quuxlet"]}
+        ).raise_for_status()
+        wait_until(
+            lambda: _blocked(b, keys["platform"], "a quuxlet deal"), 15, "b catches up by polling"
+        )
         assert b.client.get("/readyz").json()["feed"]["lag"] == 0
 
         # Redis comes back on the same port: b subscribes again.
         redis_server.start()
-        wait_until(lambda: b.client.get("/readyz").json()["feed"]["connected"], 20, "b resubscribes")
-        a.client.post("/v1/lists/spam/entries", headers=reviewer, json={"terms": ["flimflam"]}).raise_for_status()
-        wait_until(lambda: _blocked(b, keys["platform"], "flimflam offer"), 10, "b applies via Redis again")
-        disabled = a.client.get("/v1/lists/spam/entries?q=zorblax", headers=reviewer).json()["entries"][0]
+        wait_until(
+            lambda: b.client.get("/readyz").json()["feed"]["connected"], 20, "b resubscribes"
+        )
         a.client.post(
-            f"/v1/lists/spam/entries/{disabled['entry_id']}/disable", headers=reviewer, json={"reason": "fp"}
+            "/v1/lists/spam/entries", headers=reviewer, json={"terms": ["flimflam"]}
         ).raise_for_status()
-        wait_until(lambda: not _blocked(b, keys["platform"], "buy zorblax now"), 10, "b applies a disable")
+        wait_until(
+            lambda: _blocked(b, keys["platform"], "flimflam offer"), 10, "b applies via Redis again"
+        )
+        disabled = a.client.get("/v1/lists/spam/entries?q=zorblax", headers=reviewer).json()[
+            "entries"
+        ][0]
+        a.client.post(
+            f"/v1/lists/spam/entries/{disabled['entry_id']}/disable",
+            headers=reviewer,
+            json={"reason": "fp"},
+        ).raise_for_status()
+        wait_until(
+            lambda: not _blocked(b, keys["platform"], "buy zorblax now"), 10, "b applies a disable"
+        )
     finally:
         a.stop()
         b.stop()
@@ -78,8 +105,12 @@ def test_without_redis_workers_poll_the_database(db_url: str, tmp_path: Path) ->
     reviewer = {"Authorization": f"Bearer {keys['reviewer']}"}
     try:
         assert b.client.get("/readyz").json()["feed"]["kind"] == "polling"
-        a.client.post("/v1/lists", headers=reviewer, json={"name": "spam", "type": "text"}).raise_for_status()
-        a.client.post("/v1/lists/spam/entries", headers=reviewer, json={"terms": ["zorblax"]}).raise_for_status()
+        a.client.post(
+            "/v1/lists", headers=reviewer, json={"name": "spam", "type": "text"}
+        ).raise_for_status()
+        a.client.post(
+            "/v1/lists/spam/entries", headers=reviewer, json={"terms": ["zorblax"]}
+        ).raise_for_status()
         wait_until(lambda: _blocked(b, keys["platform"], "zorblax!"), 10, "b polls the change")
     finally:
         a.stop()

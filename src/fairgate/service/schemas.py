@@ -6,8 +6,9 @@ records' ``to_dict()``), documented with examples in the OpenAPI document.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Id = Field(min_length=1, max_length=255)
@@ -131,3 +132,28 @@ class KeyIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
     role: Literal["platform", "reviewer", "admin"]
+
+
+RowId = Annotated[int, Path(ge=1, le=2**53, description="A row id.")]
+"""An id in a path: bounded so no database is asked for a number it cannot hold."""
+Name = Annotated[str, Path(min_length=1, max_length=255)]
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` inlined, for hand-written
+    OpenAPI request bodies (whose ``#/$defs/...`` references would not resolve)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.rsplit("/", 1)[1]])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved

@@ -19,7 +19,7 @@ from typing import Any
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 
 from fairgate.audit import EventKind
 from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
@@ -510,6 +510,10 @@ def _translate(context: str = "database error") -> Iterator[None]:
     """Turn SQLAlchemy/driver errors into ``StoreError`` with a one-line reason."""
     try:
         yield
+    except DataError as exc:
+        # The database refused a value (e.g. a NUL character, a number out of
+        # range): the caller's input, not an outage.
+        raise InvalidInput(f"the database refused a value: {_reason(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"{context}: {_reason(exc)}") from exc
 

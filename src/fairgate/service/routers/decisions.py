@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from fairgate.enforcement.views import decision_record
 from fairgate.service.auth import PlatformCaller, PlatformOrReviewerCaller, ReviewerCaller, state_of
-from fairgate.service.schemas import AppealDecisionIn, AppealIn
+from fairgate.service.schemas import AppealDecisionIn, AppealIn, RowId
 
 router = APIRouter(prefix="/v1", tags=["decisions and appeals"])
 
@@ -45,10 +45,9 @@ async def list_appeals(
     caller: ReviewerCaller,
     status: str | None = None,
     account_id: str | None = None,
-    limit: int = 100,
+    limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     engine = state_of(request).engine
-    limit = max(1, min(limit, 1000))
     appeals = await run_in_threadpool(
         lambda: engine.appeals.list(status=status, account_id=account_id, limit=limit)
     )
@@ -57,7 +56,7 @@ async def list_appeals(
 
 @router.get("/appeals/{appeal_id}", summary="One appeal")
 async def get_appeal(
-    appeal_id: int, request: Request, caller: PlatformOrReviewerCaller
+    appeal_id: RowId, request: Request, caller: PlatformOrReviewerCaller
 ) -> dict[str, Any]:
     engine = state_of(request).engine
     return (await run_in_threadpool(engine.appeals.get, appeal_id)).to_dict()
@@ -65,7 +64,7 @@ async def get_appeal(
 
 @router.post("/appeals/{appeal_id}/decision", summary="A person's answer to an appeal")
 async def decide_appeal(
-    appeal_id: int, body: AppealDecisionIn, request: Request, caller: ReviewerCaller
+    appeal_id: RowId, body: AppealDecisionIn, request: Request, caller: ReviewerCaller
 ) -> dict[str, Any]:
     engine = state_of(request).engine
     result = await run_in_threadpool(

@@ -11,7 +11,7 @@ from fairgate.errors import InvalidInput
 from fairgate.render import list_dict, split_hash
 from fairgate.service import messages
 from fairgate.service.auth import ReviewerCaller, state_of
-from fairgate.service.schemas import DisableIn, EntriesIn, ListIn
+from fairgate.service.schemas import DisableIn, EntriesIn, ListIn, RowId
 from fairgate.store.browse import entries_page
 from fairgate.types import ListAction, ListType
 
@@ -172,7 +172,7 @@ async def upload(name: str, request: Request, caller: ReviewerCaller) -> dict[st
 
 @router.post("/{name}/entries/{entry_id}/disable", summary="Disable an entry (kept for the record)")
 async def disable(
-    name: str, entry_id: int, body: DisableIn, request: Request, caller: ReviewerCaller
+    name: str, entry_id: RowId, body: DisableIn, request: Request, caller: ReviewerCaller
 ) -> dict[str, Any]:
     engine = state_of(request).engine
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from fairgate.service.auth import ReviewerCaller, state_of
-from fairgate.service.schemas import ReviewDecisionIn
+from fairgate.service.schemas import ReviewDecisionIn, RowId
 
 router = APIRouter(prefix="/v1/review", tags=["review queue"])
 
@@ -44,7 +44,7 @@ async def queue(
 
 
 @router.post("/{item_id}/claim", summary="Claim an item for yourself")
-async def claim(item_id: int, request: Request, caller: ReviewerCaller) -> dict[str, Any]:
+async def claim(item_id: RowId, request: Request, caller: ReviewerCaller) -> dict[str, Any]:
     engine = state_of(request).engine
     return (
         await run_in_threadpool(lambda: engine.review.claim(item_id, by=caller.actor))
@@ -53,7 +53,7 @@ async def claim(item_id: int, request: Request, caller: ReviewerCaller) -> dict[
 
 @router.post("/{item_id}/decision", summary="Decide an item")
 async def decide(
-    item_id: int, body: ReviewDecisionIn, request: Request, caller: ReviewerCaller
+    item_id: RowId, body: ReviewDecisionIn, request: Request, caller: ReviewerCaller
 ) -> dict[str, Any]:
     engine = state_of(request).engine
     result = await run_in_threadpool(

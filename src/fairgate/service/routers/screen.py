@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from fairgate.errors import InvalidInput
 from fairgate.service import messages
 from fairgate.service.auth import PlatformCaller, state_of
-from fairgate.service.schemas import ScreenIn
+from fairgate.service.schemas import ScreenIn, inline_schema
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
@@ -35,7 +35,7 @@ SCREEN_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": ScreenIn.model_json_schema()},
+            "application/json": {"schema": inline_schema(ScreenIn)},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
