@@ -37,7 +37,8 @@ def test_screen_text_and_the_full_appeal_cycle(api: Api, spam_list: None) -> Non
     assert decision["account"]["strike_points"] == 1
 
     fetched = api.get(f"/v1/decisions/{decision['decision_id']}").json()
-    assert fetched["action"] == "block" and fetched["appeal"] is None
+    assert fetched["action"] == "block"
+    assert fetched["appeal"] is None
 
     filed = api.post(
         f"/v1/decisions/{decision['decision_id']}/appeal",
@@ -104,11 +105,13 @@ def test_lists_browse_page_search_and_disable(api: Api, spam_list: None) -> None
         json={"terms": [f"word{i}" for i in range(5)], "note": "wave 2"},
     )
     first = api.get("/v1/lists/spam-terms/entries?limit=2", "reviewer").json()
-    assert len(first["entries"]) == 2 and first["next_after"] == first["entries"][-1]["entry_id"]
+    assert len(first["entries"]) == 2
+    assert first["next_after"] == first["entries"][-1]["entry_id"]
     rest = api.get(
         f"/v1/lists/spam-terms/entries?after={first['next_after']}&limit=10", "reviewer"
     ).json()
-    assert len(rest["entries"]) == 4 and rest["next_after"] is None
+    assert len(rest["entries"]) == 4
+    assert rest["next_after"] is None
     found = api.get("/v1/lists/spam-terms/entries?q=WAVE", "reviewer").json()
     assert len(found["entries"]) == 5
     target = first["entries"][0]["entry_id"]
@@ -117,7 +120,8 @@ def test_lists_browse_page_search_and_disable(api: Api, spam_list: None) -> None
         "reviewer",
         json={"reason": "false positive"},
     )
-    assert off.status_code == 200 and off.json()["active"] is False
+    assert off.status_code == 200
+    assert off.json()["active"] is False
     assert (
         api.post("/v1/screen", json={"sender": "u9", "text": "cheap pills"}).json()["action"]
         == "deliver"
