@@ -424,6 +424,53 @@ def bench_text(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("propagation")
+def bench_propagation(
+    workers: Annotated[int, typer.Option(min=2, max=16, help="fairgate serve processes.")] = 3,
+    trials: Annotated[int, typer.Option(min=1, help="Changes made through worker 0.")] = 100,
+    redis: Annotated[
+        str | None, typer.Option("--redis", help="redis://... [env FAIRGATE_REDIS_URL]")
+    ] = None,
+    baseline: Annotated[
+        bool, typer.Option(help="Also measure database polling without Redis.")
+    ] = True,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Time from a list change on one worker to a block on every other worker:
+    Redis change feed vs database polling, p50/p99 (fresh schema or SQLite file)."""
+    from fairgate.bench.propagation import run as run_propagation
+
+    settings = settings_for(db)
+    report = run_propagation(
+        db=db or settings.database_url,
+        redis_url=redis or settings.redis_url,
+        workers=workers,
+        trials=trials,
+        baseline=baseline,
+    )
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
+@bench_app.command("service")
+def bench_service(
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 2,
+    connections: Annotated[int, typer.Option(min=1, max=1000, help="wrk connections.")] = 32,
+    duration: Annotated[int, typer.Option(min=1, max=3600, help="Seconds per scenario.")] = 15,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """HTTP load with wrk against fairgate serve: text, pre-hashed and small
+    images, vs /healthz, req/s and p50/p99 (SQLite unless --db is PostgreSQL)."""
+    from fairgate.bench.service import run as run_service
+
+    try:
+        report = run_service(db=db, workers=workers, connections=connections, duration=duration)
+    except FileNotFoundError as exc:
+        raise InvalidInput(str(exc)) from None
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
 def main() -> None:
     """Entry point: map fairgate's errors to exit codes with a one-line reason.
 

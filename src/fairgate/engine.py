@@ -137,32 +137,35 @@ class Engine:
             notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision_id = uuid.uuid4().hex
-        outcome = penalties.assess(
-            self.accounts.facts(message.sender),
+
+        def build(outcome: penalties.Outcome) -> Decision:
+            return Decision(
+                decision_id=decision_id,
+                created_at=now,
+                message_id=message.message_id,
+                sender=message.sender,
+                conversation=message.conversation,
+                kind=message.kind,
+                action=outcome.verdict.action,
+                reasons=outcome.verdict.reasons,
+                notice=outcome.notice,
+                account=outcome.account,
+                signals=tuple(signals),
+                notes=tuple(notes),
+            )
+
+        return penalties.settle(
+            self.store,
             verdict,
+            sender=message.sender,
             policy=self.policy,
             catalog=self.notices,
             locale=self.notices.resolve(message.locale, self.settings.notice_locale),
             kind=message.kind,
             decision_id=decision_id,
             now=now,
+            build=build,
         )
-        decision = Decision(
-            decision_id=decision_id,
-            created_at=now,
-            message_id=message.message_id,
-            sender=message.sender,
-            conversation=message.conversation,
-            kind=message.kind,
-            action=outcome.verdict.action,
-            reasons=outcome.verdict.reasons,
-            notice=outcome.notice,
-            account=outcome.account,
-            signals=tuple(signals),
-            notes=tuple(notes),
-        )
-        penalties.record(self.store, decision, outcome)
-        return decision
 
     # -- the stages ----------------------------------------------------------
     def _validate(self, message: Message) -> None:
@@ -187,6 +190,9 @@ class Engine:
         signals: list[Signal] = []
         notes: list[Note] = []
         for i, attachment in enumerate(message.attachments):
+            if attachment.hashes and not attachment.data:
+                signals.extend(self._given_signals(i, attachment.hashes))
+                continue
             media = MediaSource(
                 attachment.data, name=attachment.filename or f"attachment {i}", limits=self.limits
             )
@@ -198,6 +204,19 @@ class Engine:
             if note is not None and note not in notes:
                 notes.append(note)
         return sources, signals, notes
+
+    def _given_signals(self, attachment: int, hashes: Mapping[str, str]) -> list[Signal]:
+        """Pre-computed signals of an attachment sent as hashes only (validated)."""
+        out = []
+        for name, value in hashes.items():
+            signal_type = self.signal_types.get(name)
+            if signal_type is None:
+                known = ", ".join(sorted(self.signal_types))
+                raise InvalidInput(
+                    f"attachment {attachment}: unknown signal type {name!r} (known: {known})"
+                )
+            out.append(Signal(name, signal_type.validate(value), attachment))
+        return out
 
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]

@@ -58,6 +58,10 @@ class Attachment:
     data: bytes = field(repr=False)
     filename: str | None = None
     content_type: str | None = None
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    """Signals the platform computed itself (e.g. ``{"pdq": ..., "sha256": ...}``),
+    for an attachment sent without its bytes (``data`` empty): only these are
+    matched; nothing is decoded, no OCR runs."""
 
 
 @dataclass(frozen=True, slots=True)

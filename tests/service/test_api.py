@@ -187,3 +187,28 @@ def test_openapi_document_has_every_route_with_examples(api: Api) -> None:
     assert doc["paths"]["/v1/screen"]["post"]["responses"]["200"]["content"]["application/json"][
         "example"
     ]
+
+
+def test_pre_hashed_attachments_are_matched_without_their_bytes(api: Api) -> None:
+    api.post("/v1/lists", "reviewer", json={"name": "known-abuse", "type": "image"})
+    original = base64.b64encode(_jpeg()).decode()
+    added = api.post(
+        "/v1/lists/known-abuse/entries", "reviewer", json={"files": [{"content_base64": original}]}
+    ).json()["added"]
+    pdq = next(a["value"] for a in added if a["signal_type"] == "pdq")
+    near = format(int(pdq, 16) ^ 0b1011, "064x")  # 3 bits away
+    decision = api.post(
+        "/v1/screen", json={"sender": "s1", "attachments": [{"hashes": {"pdq": near}}]}
+    ).json()
+    assert decision["action"] == "block"
+    assert decision["reasons"][0]["evidence"]["distance"] == 3
+    unknown = api.post(
+        "/v1/screen", json={"sender": "s1", "attachments": [{"hashes": {"photodna": "x"}}]}
+    )
+    assert unknown.status_code == 400
+    assert "unknown signal type" in unknown.json()["detail"]
+    bad = api.post("/v1/screen", json={"sender": "s1", "attachments": [{"hashes": {"pdq": "zz"}}]})
+    assert bad.status_code == 400
+    empty = api.post("/v1/screen", json={"sender": "s1", "attachments": [{}]})
+    assert empty.status_code == 400
+    assert "content_base64 or hashes" in empty.json()["detail"]

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES
 from tests.service.conftest import make_keys
-from tests.service.processes import Worker
+
+from fairgate.bench.processes import Worker
 
 EXAMPLES_PER_OPERATION = "12"
 

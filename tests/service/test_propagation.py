@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from tests.service.conftest import make_keys
-from tests.service.processes import RedisServer, Worker, wait_until
+
+from fairgate.bench.processes import RedisServer, Worker, wait_until
 
 
 @pytest.fixture

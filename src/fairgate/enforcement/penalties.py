@@ -9,6 +9,7 @@ writes the outcome.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,28 +181,66 @@ def with_penalty(facts: AccountFacts, penalty: Penalty) -> AccountFacts:
     return dataclasses.replace(facts, strikes=strikes, restrictions=restrictions)
 
 
-def record(
-    store: SqlStore, decision: Decision, outcome: Outcome, *, actor: str = "fairgate"
+def settle(
+    store: SqlStore,
+    verdict: Verdict,
+    *,
+    sender: str,
+    policy: Policy,
+    catalog: Catalog,
+    locale: str,
+    kind: MessageKind,
+    decision_id: str,
+    now: datetime,
+    build: Callable[[Outcome], Decision],
+) -> Decision:
+    """Read the sender's standing, assess the verdict, and store the decision
+    with its strike, restriction, review item and audit events, all in one
+    write transaction: two messages of one sender screened at once by two
+    workers are settled one after the other, each seeing the other's strike."""
+    with store.transaction() as conn:
+        facts = account_rows.facts(conn, sender, active_at=now)
+        outcome = assess(
+            facts,
+            verdict,
+            policy=policy,
+            catalog=catalog,
+            locale=locale,
+            kind=kind,
+            decision_id=decision_id,
+            now=now,
+        )
+        decision = build(outcome)
+        record_in(conn, store, decision, outcome)
+    return decision
+
+
+def record_in(
+    conn: Connection,
+    store: SqlStore,
+    decision: Decision,
+    outcome: Outcome,
+    *,
+    actor: str = "fairgate",
 ) -> None:
     """Store the decision, its strike, its restriction and its review item, with
-    their audit events, in one transaction."""
-    with store.transaction() as conn:
-        store.insert_decision(conn, decision)
-        write_penalty(conn, outcome.penalty, actor=actor)
-        if outcome.held:
-            top = outcome.verdict.reasons[0] if outcome.verdict.reasons else None
-            match = top.match if top is not None else None
-            item = review_rows.open_item(
-                conn,
-                kind="hold",
-                decision_id=decision.decision_id,
-                account_id=decision.sender,
-                at=decision.created_at,
-                list_id=match.list_id if match else None,
-                entry_id=match.entry_id if match else None,
-                rule=top.rule if top else None,
-            )
-            audit_events.review_opened(conn, item, actor=actor)
+    their audit events, inside the caller's transaction."""
+    store.insert_decision(conn, decision)
+    write_penalty(conn, outcome.penalty, actor=actor)
+    if outcome.held:
+        top = outcome.verdict.reasons[0] if outcome.verdict.reasons else None
+        match = top.match if top is not None else None
+        item = review_rows.open_item(
+            conn,
+            kind="hold",
+            decision_id=decision.decision_id,
+            account_id=decision.sender,
+            at=decision.created_at,
+            list_id=match.list_id if match else None,
+            entry_id=match.entry_id if match else None,
+            rule=top.rule if top else None,
+        )
+        audit_events.review_opened(conn, item, actor=actor)
 
 
 def write_penalty(conn: Connection, penalty: Penalty, *, actor: str) -> None:

@@ -19,6 +19,10 @@ def decode_attachment(i: int, item: AttachmentIn, max_bytes: int) -> Attachment:
     # base64 is 4/3 of the data: refuse a too-long string before decoding it.
     if len(item.content_base64) > (max_bytes * 4) // 3 + 4:
         raise InvalidInput(f"attachment {i} is larger than the limit of {max_bytes} bytes")
+    if not item.content_base64:
+        if not item.hashes:
+            raise InvalidInput(f"attachment {i}: give content_base64 or hashes")
+        return Attachment(b"", item.filename, item.content_type, hashes=dict(item.hashes))
     try:
         data = base64.b64decode(item.content_base64, validate=True)
     except (binascii.Error, ValueError):

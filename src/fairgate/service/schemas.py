@@ -17,7 +17,15 @@ Id = Field(min_length=1, max_length=255)
 class AttachmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    content_base64: str = Field(description="The file, base64-encoded.")
+    content_base64: str = Field(
+        default="", description="The file, base64-encoded (or give hashes instead)."
+    )
+    hashes: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=16,
+        description="Signals computed by the platform, e.g. {'pdq': '<64 hex>', 'sha256': ...}, "
+        "for an attachment sent without its bytes.",
+    )
     filename: str | None = Field(default=None, max_length=255)
     content_type: str | None = Field(default=None, max_length=255)
 

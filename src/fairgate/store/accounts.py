@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
 from fairgate.enforcement.facts import (
     AccountFacts,
@@ -15,17 +15,43 @@ from fairgate.enforcement.facts import (
 )
 from fairgate.store import tables as t
 
+_s, _r = t.strikes.c, t.restrictions.c
+_ALL_STRIKES = select(t.strikes).where(_s.account_id == bindparam("account")).order_by(_s.at, _s.id)
+_ACTIVE_STRIKES = (
+    select(t.strikes)
+    .where(_s.account_id == bindparam("account"))
+    .where(_s.removed_at.is_(None))
+    .where(_s.expires_at > bindparam("now", type_=t.UtcDateTime()))
+    .order_by(_s.at, _s.id)
+)
+_ALL_RESTRICTIONS = (
+    select(t.restrictions)
+    .where(_r.account_id == bindparam("account"))
+    .order_by(_r.starts_at, _r.id)
+)
+_ACTIVE_RESTRICTIONS = (
+    select(t.restrictions)
+    .where(_r.account_id == bindparam("account"))
+    .where(_r.lifted_at.is_(None))
+    .where(_r.starts_at <= bindparam("now", type_=t.UtcDateTime()))
+    .where(_r.ends_at.is_(None) | (_r.ends_at > bindparam("now", type_=t.UtcDateTime())))
+    .order_by(_r.starts_at, _r.id)
+)
+"""Built once: constructing SQLAlchemy expressions costs more than running them."""
 
-def facts(conn: Connection, account_id: str) -> AccountFacts:
-    """Every strike and restriction ever recorded for the account (standing is
-    computed from them and the clock)."""
-    s, r = t.strikes.c, t.restrictions.c
-    strikes = conn.execute(
-        select(t.strikes).where(s.account_id == account_id).order_by(s.at, s.id)
-    ).mappings()
-    restrictions = conn.execute(
-        select(t.restrictions).where(r.account_id == account_id).order_by(r.starts_at, r.id)
-    ).mappings()
+
+def facts(conn: Connection, account_id: str, *, active_at: datetime | None = None) -> AccountFacts:
+    """Every strike and restriction recorded for the account (standing is
+    computed from them and the clock); with ``active_at`` only the strikes that
+    count and the restrictions in force at that moment (what screening needs)."""
+    if active_at is None:
+        params: dict[str, object] = {"account": account_id}
+        strikes = conn.execute(_ALL_STRIKES, params).mappings()
+        restrictions = conn.execute(_ALL_RESTRICTIONS, params).mappings()
+    else:
+        params = {"account": account_id, "now": active_at}
+        strikes = conn.execute(_ACTIVE_STRIKES, params).mappings()
+        restrictions = conn.execute(_ACTIVE_RESTRICTIONS, params).mappings()
     return AccountFacts(
         account_id,
         tuple(_strike(row) for row in strikes),

@@ -31,6 +31,12 @@ AUDIT_LOCK_KEY = 0x66_61_69_72_67_03
 """PostgreSQL advisory lock key held by transactions that append audit events."""
 
 PAGE = 2_000
+_HEAD = (
+    select(t.audit_events.c.seq, t.audit_events.c.hash)
+    .order_by(t.audit_events.c.seq.desc())
+    .limit(1)
+)
+_INSERT = insert(t.audit_events)
 
 
 def lock(conn: Connection) -> None:
@@ -50,8 +56,7 @@ def append(
     at: datetime,
 ) -> AuditEvent:
     """Append one event after the current head (caller holds the audit lock)."""
-    c = t.audit_events.c
-    last = conn.execute(select(c.seq, c.hash).order_by(c.seq.desc()).limit(1)).first()
+    last = conn.execute(_HEAD).first()
     seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
     payload_json = canonical_json(payload)
     digest = event_hash(
@@ -64,7 +69,7 @@ def append(
         prev_hash=prev_hash,
     )
     conn.execute(
-        insert(t.audit_events),
+        _INSERT,
         {
             "seq": seq,
             "at": at,

@@ -91,13 +91,12 @@ class Worker:
         cwd: Path,
         policy: Path | None = None,
         workers: int = 1,
+        env: dict[str, str] | None = None,
     ) -> None:
+        """``env`` overrides the environment (default: a 0.1 s feed poll, for tests)."""
         self.port = free_port()
-        env = {
-            **os.environ,
-            "FAIRGATE_DATABASE_URL": db_url,
-            "FAIRGATE_FEED_POLL_INTERVAL_S": "0.1",
-        }
+        extra = {"FAIRGATE_FEED_POLL_INTERVAL_S": "0.1"} if env is None else env
+        env = {**os.environ, **extra, "FAIRGATE_DATABASE_URL": db_url}
         env.pop("FAIRGATE_REDIS_URL", None)
         args = [
             sys.executable,
