@@ -129,3 +129,12 @@ def test_rate_limit_answers_429_with_retry_after(settings: Settings) -> None:
         assert "rate limit" in limited.json()["detail"]
         other = {"Authorization": f"Bearer {keys[R]}"}
         assert client.get("/v1/accounts/u1", headers=other).status_code == 200  # per key
+
+
+def test_the_docs_table_is_the_matrix() -> None:
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (GET|POST) \| `([^`]+)` \| ([a-z, ]+) \|$", page, re.MULTILINE)
+    documented = {(m, p): set(r.split(", ")) for m, p, r in rows}
+    assert documented == EXPECTED
