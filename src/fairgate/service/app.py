@@ -37,9 +37,7 @@ reports) or `admin` (keys, policy; and all a reviewer may do).
 """
 
 
-def make_feed(settings: Settings, engine: Engine) -> ChangeFeed:
-    watch = PolicyWatch(engine, settings.policy_path)
-
+def make_feed(settings: Settings, engine: Engine, watch: PolicyWatch) -> ChangeFeed:
     def apply() -> int:
         watch.check()
         engine.indexes.refresh()
@@ -68,7 +66,8 @@ def create_app(
         owned = engine is None
         running = engine or Engine.open(settings=settings, clock=clock)
         running.refresh_on_screen = False
-        feed = make_feed(settings, running)
+        watch = PolicyWatch(running, settings.policy_path)
+        feed = make_feed(settings, running, watch)
         state = ServiceState(
             settings=settings,
             engine=running,
@@ -78,6 +77,7 @@ def create_app(
                 rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
             ),
             metrics=Metrics(),
+            policy=watch,
         )
 
         def changed() -> None:

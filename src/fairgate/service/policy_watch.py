@@ -22,6 +22,10 @@ class PolicyWatch:
         self._mtime = self._stat()
         self.last_error: str | None = None
 
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
     def _stat(self) -> float | None:
         if self._path is None:
             return None

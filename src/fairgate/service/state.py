@@ -10,6 +10,7 @@ from fairgate.feed.base import ChangeFeed
 from fairgate.service.keys import KeyRing
 from fairgate.service.limits import RateLimiter
 from fairgate.service.metrics import Metrics
+from fairgate.service.policy_watch import PolicyWatch
 from fairgate.settings import Settings
 
 
@@ -21,5 +22,6 @@ class ServiceState:
     feed: ChangeFeed
     limiter: RateLimiter
     metrics: Metrics
+    policy: PolicyWatch
     ready: bool = False
     notes: list[str] = field(default_factory=list)

@@ -25,6 +25,10 @@ async def readyz(request: Request) -> JSONResponse:
     body: dict[str, Any] = {
         "ready": state.ready,
         "feed": feed.to_dict(),
+        "policy": {
+            "path": str(state.policy.path) if state.policy.path else None,
+            "reload_error": state.policy.last_error,
+        },
         "indexes": {name: state.engine.indexes.size(name) for name in state.engine.signal_types},
     }
     return JSONResponse(body, status_code=200 if state.ready else 503)
