@@ -30,6 +30,7 @@ from fairgate.cli_support import (
     settings_for,
     wide,
 )
+from fairgate.cli_webhooks import webhooks_app
 from fairgate.errors import FairgateError, InvalidInput
 from fairgate.types import ListAction, ListType, MessageKind
 
@@ -57,6 +58,7 @@ app.add_typer(appeals_app, name="appeals")
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(webhooks_app, name="webhooks")
 app.command("report")(report)
 
 
