@@ -39,13 +39,11 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with receiver.arrived:
-                    receiver.requests.append(
-                        Received(self.path, {k: v for k, v in self.headers.items()}, body)
-                    )
+                    receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
                     receiver.arrived.notify_all()
                 gate = receiver.hang.get(self.path)
                 if gate is not None:
-                    gate.wait(30)
+                    gate.wait(120)
                 self.send_response(receiver.status.get(self.path, 200))
                 self.send_header("Content-Length", "0")
                 self.end_headers()

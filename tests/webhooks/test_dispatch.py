@@ -9,8 +9,7 @@ from tests.webhooks.receiver import Receiver
 
 from fairgate.engine import Engine
 from fairgate.types import Message
-from fairgate.webhooks import EVENT_TYPES, Endpoints, verify_signature
-from fairgate.webhooks import delivery_store
+from fairgate.webhooks import EVENT_TYPES, Endpoints, delivery_store, verify_signature
 from fairgate.webhooks.tx import read
 
 ALL = ",".join(EVENT_TYPES)
@@ -41,13 +40,15 @@ def test_real_activity_arrives_signed_in_audit_order(
     held_id = _scenario(engine)
     result = dispatchers().run_once()
 
-    assert result.leased and result.failed == 0
+    assert result.leased
+    assert result.failed == 0
     got = receiver.at("/hook")
     assert len(got) == result.delivered == result.enqueued > 0
     documents = [r.document for r in got]
     assert {d["type"] for d in documents} == set(EVENT_TYPES)
     seqs = [d["audit_seq"] for d in documents]
-    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == len(seqs)
     for request, document in zip(got, documents, strict=True):
         assert set(document) >= {"id", "type", "created_at", "data", "audit_seq"}
         assert request.headers["Fairgate-Event"] == document["type"]
@@ -225,7 +226,9 @@ def test_registration_and_removal_are_audited_without_the_secret(
 
     endpoint = endpoints.register(receiver.url("/h"), "decision.made", by="ops")
     endpoints.disable(endpoint.id, by="ops")
-    events = [e for e in audit_log.events(engine.store.engine) if e.subject == f"webhook:{endpoint.id}"]
+    events = [
+        e for e in audit_log.events(engine.store.engine) if e.subject == f"webhook:{endpoint.id}"
+    ]
     assert [e.kind for e in events] == ["webhook.add", "webhook.disable"]
     assert all(endpoint.secret not in e.payload_json for e in events)
     assert events[0].payload["url"] == receiver.url("/h")
