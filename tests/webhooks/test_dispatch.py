@@ -64,6 +64,9 @@ def test_real_activity_arrives_signed_in_audit_order(
     by_type = {d["type"]: d for d in documents}
     assert by_type["restriction.started"]["data"]["level"] == "restricted_24h"
     assert by_type["restriction.lifted"]["data"]["level"] == "restricted_24h"
+    assert by_type["restriction.started"]["data"]["account_id"] == "u1"
+    assert by_type["restriction.lifted"]["data"]["account_id"] == "u1"
+    assert by_type["restriction.started"]["data"]["cause_decision_id"] == held_id
     appeal = by_type["appeal.decided"]["data"]
     assert (appeal["status"], appeal["decision_id"]) == ("overturned", held_id)
     decisions = [d["data"] for d in documents if d["type"] == "decision.made"]

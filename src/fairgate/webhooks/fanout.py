@@ -39,7 +39,12 @@ class Step:
 
 
 def body(delivery_id: int, event_type: str, event: AuditEvent) -> str:
-    """The JSON a receiver gets (the signature covers these exact bytes)."""
+    """The JSON a receiver gets (the signature covers these exact bytes). ``data``
+    is the audit payload, plus ``account_id`` from an ``account:`` subject when
+    the payload lacks it (restriction events)."""
+    data = event.payload
+    if event.subject.startswith("account:") and "account_id" not in data:
+        data["account_id"] = event.subject.removeprefix("account:")
     document: dict[str, Any] = {
         "id": delivery_id,
         "type": event_type,
@@ -47,7 +52,7 @@ def body(delivery_id: int, event_type: str, event: AuditEvent) -> str:
         "audit_seq": event.seq,
         "audit_kind": event.kind,
         "subject": event.subject,
-        "data": event.payload,
+        "data": data,
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
