@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from tests.test_cli import Cli
 from tests.webhooks.receiver import Receiver
 
-from fairgate.webhooks import verify_signature
+from fairgate.store import open_store
+from fairgate.webhooks import cursor, verify_signature
+from fairgate.webhooks.tx import read
 
 
 @pytest.fixture
@@ -74,3 +80,32 @@ def test_bad_input_exits_2_with_one_line_reason(
     proc = cli("webhooks", *args, code=2)
     assert reason in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_run_loops_until_sigterm_and_releases_the_lease(
+    cli: Cli, receiver: Receiver, db_url: str
+) -> None:
+    cli("webhooks", "add", receiver.url("/hook"), "--events", "list.changed")
+    env = {**cli.env, "FAIRGATE_WEBHOOK_POLL_INTERVAL_S": "0.05"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fairgate", "webhooks", "run", "--json"],
+        cwd=cli.cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        started = json.loads(proc.stdout.readline())
+        assert started["running"] is True
+        cli("lists", "create", "spam-terms", "--type", "text")
+        assert receiver.wait_for(1)  # delivered by the running loop, not by us
+        assert receiver.requests[0].document["data"]["name"] == "spam-terms"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    with open_store(db_url) as store, read(store.engine) as conn:
+        state = cursor.state(conn, "webhooks")
+    assert state is not None
+    assert state.holder is None
