@@ -14,7 +14,7 @@ import os
 import socket
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
@@ -47,7 +47,6 @@ class RunResult:
     skipped: int = 0
     """Due deliveries left for the next round because their endpoint already failed in this one."""
     position: int = 0
-    outcomes: list[tuple[int, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -141,7 +140,6 @@ class Dispatcher:
                 outcome = self._attempt(delivery, endpoint)
                 if outcome is None:
                     continue
-                result.outcomes.append((delivery.id, outcome))
                 if outcome == DELIVERED:
                     result.delivered += 1
                     continue
