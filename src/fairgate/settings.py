@@ -125,3 +125,23 @@ class Settings(BaseSettings):
     """Requests one API key may make at once before the rate applies."""
     max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     """Larger HTTP request bodies are refused with 413."""
+
+    # Webhooks (fairgate.webhooks): deliveries run in the dispatcher, never while screening.
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    """How long one delivery attempt may take (connect, send, answer) before it fails."""
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    """Attempts per delivery; after the last one fails it is marked ``failed``."""
+    webhook_backoff_base_s: float = Field(default=10.0, gt=0)
+    """Wait after the first failed attempt; it doubles after each further one."""
+    webhook_backoff_max_s: float = Field(default=3600.0, gt=0)
+    """The longest wait between two attempts."""
+    webhook_lease_s: float = Field(default=30.0, gt=0)
+    """The dispatcher's lease on the audit cursor; another process takes over once
+    it lapses (its holder died)."""
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0)
+    """Pause between dispatch rounds (new events, due retries)."""
+    webhook_batch: int = Field(default=500, ge=1)
+    """Audit events read, and due deliveries fetched, per step."""
+    webhooks_enabled: bool = True
+    """``fairgate serve`` workers deliver webhooks (one at a time holds the lease);
+    off: run ``fairgate webhooks run`` as its own process instead."""

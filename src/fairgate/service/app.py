@@ -26,6 +26,7 @@ from fairgate.service.routers import accounts, admin, decisions, health, lists, 
 from fairgate.service.routers import screen as screen_router
 from fairgate.service.state import ServiceState
 from fairgate.settings import Settings
+from fairgate.webhooks.dispatcher import Dispatcher
 
 API_DESCRIPTION = """
 fairgate screens each message (text, images, text in images) and answers with a
@@ -89,11 +90,19 @@ def create_app(
         app.state.fairgate = state
         running.indexes.refresh()  # load every index before reporting ready
         feed.start()
+        # Webhook deliveries: every worker runs a dispatcher; a lease in the
+        # database lets one at a time work, and none is on the request path.
+        dispatcher = Dispatcher(running.store, settings) if settings.webhooks_enabled else None
+        if dispatcher is not None:
+            dispatcher.start()
         state.ready = True
         try:
             yield
         finally:
             state.ready = False
+            if dispatcher is not None:
+                dispatcher.stop()
+                dispatcher.close()
             feed.stop()
             running.store.on_changes.remove(changed)
             if owned:
