@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -126,10 +127,12 @@ class Engine:
         """Screen one message: signals -> matches -> policy -> the sender's
         standing and penalty -> stored Decision (with its audit events)."""
         self._validate(message)
+        message, text_notes = _valid_unicode(message)
         now = self.clock()
         if self.refresh_on_screen or not self.indexes.loaded:
             self.indexes.refresh()
         media, signals, notes = self._signals(message)
+        notes = text_notes + notes
         matches = self._matches(message, signals)
         if media and self.policy.wants_image_text(message.kind):
             image_matches, ocr_notes = self._image_text(media)
@@ -171,6 +174,10 @@ class Engine:
     def _validate(self, message: Message) -> None:
         if not message.sender:
             raise InvalidInput("sender is required")
+        for name in ("sender", "conversation", "message_id", "locale"):
+            value = getattr(message, name)
+            if value is not None and (_SURROGATES.search(value) or "\x00" in value):
+                raise InvalidInput(f"{name} is not valid text (a NUL or a lone surrogate)")
         if message.kind not in MESSAGE_KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(MESSAGE_KINDS)}")
         if len(message.text) > self.settings.max_text_chars:
@@ -249,6 +256,25 @@ class Engine:
                 )
                 matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(message: Message) -> tuple[Message, list[Note]]:
+    """Text with lone surrogates (broken UTF-16, or undecodable bytes a CLI
+    received) is still screened: each becomes U+FFFD, one for one, so spans
+    stay true, and the Decision says so."""
+    count = len(_SURROGATES.findall(message.text))
+    if not count:
+        return message, []
+    cleaned = dataclasses.replace(message, text=_SURROGATES.sub("\ufffd", message.text))
+    note = Note(
+        "text_invalid_unicode",
+        f"{count} lone surrogate(s) in the text were replaced by U+FFFD before screening",
+        source="text",
+    )
+    return cleaned, [note]
 
 
 def _catalog(settings: Settings, policy: Policy) -> Catalog:
