@@ -60,8 +60,11 @@ class Settings(BaseSettings):
     term_rebuild_interval_s: float = Field(default=300.0, gt=0)
     """A background rebuild also starts this long after the last one if anything is pending."""
     term_shard_keys: int = Field(default=50_000, ge=100)
-    """Keys per automaton: bounds how long one build step holds the GIL (about 2 us a key);
-    each shard is one more walk per message (100k terms: 20k shards halved the rate)."""
+    """Keys per automaton of a background build: bounds how long one build holds the GIL
+    (about 7 us a key); each automaton is one more walk per message."""
+    term_load_shard_keys: int = Field(default=2_000_000, ge=100)
+    """Keys per automaton of the snapshot built when the engine loads its lists (before it
+    serves, so nothing is stalled): 100k terms (about 295k keys) make one automaton."""
 
     # Text in images (OCR). Runs only for image attachments when a policy rule has
     # ``image_text: true``; the engine (RapidOCR, models inside the wheel) loads on first need.

@@ -167,6 +167,14 @@ def _lowest_bit(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
 
 
+def walks_of(plan: Sequence[tuple[int, str, bool]]) -> tuple[tuple[str, int], ...]:
+    """Each distinct text of a plan, with the mask of the forms that produced it."""
+    walks: dict[str, int] = {}
+    for index, text, _ in plan:
+        walks[text] = walks.get(text, 0) | (1 << index)
+    return tuple(walks.items())
+
+
 class TermAutomata:
     """The compiled terms: sharded automata of the keys of all forms, each key
     tagged with the forms it belongs to. Immutable once built."""
@@ -202,24 +210,32 @@ class TermAutomata:
                     masks = union.setdefault(key, {})
                     masks[slot] = masks.get(slot, 0) | (1 << i)
         self._size = count
+        self.key_count = len(union)
+        """Distinct keys over all forms (what the automata hold)."""
         self._automata = _build(union, shard_keys) if union else ()
 
     def __len__(self) -> int:
         return self._size
+
+    @property
+    def automata(self) -> int:
+        """How many automata (shards) a walk goes through."""
+        return len(self._automata)
 
     def candidates(self, plan: Sequence[tuple[int, str, bool]]) -> list[Candidate]:
         """Keys found in the form texts of the plan (``(form index, form text,
         full)``; every distinct text is walked once) that sit on the boundaries
         they need, each attributed to the least transformed form that produced
         the text and holds the key."""
+        return self.walk(walks_of(plan))
+
+    def walk(self, walks: Sequence[tuple[str, int]]) -> list[Candidate]:
+        """:meth:`candidates` for the distinct texts of a plan, each with the
+        mask of the forms that produced it (:func:`walks_of`)."""
         if not self._size:
             return []
-        walks: dict[str, int] = {}
-        """Each distinct text, with the mask of the forms that produced it."""
-        for index, text, _ in plan:
-            walks[text] = walks.get(text, 0) | (1 << index)
         found: list[Candidate] = []
-        for text, produced in walks.items():
+        for text, produced in walks:
             for shard in self._automata:
                 for index, start, end in shard.automaton.find_matches_as_indexes(
                     text, overlapping=True
