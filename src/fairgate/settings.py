@@ -86,5 +86,10 @@ class Settings(BaseSettings):
     """A photo that read (almost) nothing is read again with CLAHE, then as four
     overlapping quarters at full resolution (grey-on-grey and small text; up to
     5 more detector runs per textless photo)."""
+    ocr_sharp_edge_step: int = Field(default=8, ge=1, le=255)
+    """Luminance step (0..255) of the Laplacian that counts as a sharp edge pixel..."""
+    ocr_sharp_edge_min_pixels: int = Field(default=16, ge=0)
+    """...an image where no 32x32 block holds this many is judged textless without
+    running the detector (0: off)."""
     ocr_real_dir: Path | None = None
     """``fairgate eval ocr``'s data set (default: ``../shared/data/ocr-real``)."""

@@ -205,7 +205,8 @@ def test_screening_is_not_blocked_by_a_large_rebuild() -> None:
     asserted is generous because the machine is shared."""
     m = loaded(term(7, "seedterm"), delta_rebuild_at=10**9, shard_keys=5_000)
     m.apply(many(50_000))  # the delta: compiled here, in this thread
-    assert m.pending == 50_000 and not m.rebuilding
+    assert m.pending == 50_000
+    assert not m.rebuilding
     end = time.perf_counter() + 0.3
     idle = _delays(m, lambda: time.perf_counter() < end)
     delays: list[float] = []
@@ -235,7 +236,8 @@ def test_load_builds_one_automaton_and_a_small_snapshot_is_rebuilt_whole() -> No
     assert m.automata == 1  # load: up to load_shard_keys keys per automaton
     m.apply([term(1, "newone")], disabled=[1003])
     assert m.automata == 2  # the snapshot and the delta
-    assert m.rebuild() and m.wait(30)
+    assert m.rebuild()
+    assert m.wait(30)
     assert m.automata == 1  # the delta fitted: merged into the snapshot's segment
     assert m.pending == 0
     assert found(m, f"newone {word(3)} {word(4)}") == [(1, "newone"), (1004, word(4))]
@@ -245,13 +247,15 @@ def test_a_large_snapshot_is_kept_and_its_disabled_entries_filtered() -> None:
     m = loaded(*many(2_000), shard_keys=500, delta_rebuild_at=10**9)
     assert m.automata == 1
     m.apply([term(1, "newone")], disabled=[1003])
-    assert m.rebuild() and m.wait(30)
+    assert m.rebuild()
+    assert m.wait(30)
     assert m.automata == 2  # the snapshot (too large to rebuild) plus the new segment
     assert m.pending == 0  # the disabled id is filtered, not pending
     assert found(m, f"newone {word(3)} {word(4)}") == [(1, "newone"), (1004, word(4))]
     m.apply(disabled=[1])  # disabling an entry of the new, small segment
     assert m.pending == 1
-    assert m.rebuild() and m.wait(30)
+    assert m.rebuild()
+    assert m.wait(30)
     assert m.automata == 1  # that segment was rebuilt without it (empty: dropped)
     assert m.pending == 0
     assert found(m, f"newone {word(3)} {word(4)}") == [(1004, word(4))]

@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +83,29 @@ def latin_font(size: int) -> FontType:
 
 
 def cjk_font_path() -> Path | None:
-    """An installed font with Chinese glyphs, if any."""
+    """An installed font with Chinese glyphs, if any (a regular weight first)."""
     for root in FONT_ROOTS:
         if not root.is_dir():
             continue
         for pattern in CJK_FONT_PATTERNS:
-            found = sorted(root.glob(pattern))
+            found = sorted(root.glob(pattern), key=lambda p: ("Regular" not in p.name, p.name))
             if found:
                 return found[0]
     return None
+
+
+@lru_cache(maxsize=64)
+def cjk_font(path: Path, size: int) -> FontType:
+    """The Simplified Chinese face of ``path`` (a .ttc collection holds JP, KR, SC,
+    TC, HK faces; the first is JP), else its first face."""
+    for index in range(16):
+        try:
+            font = ImageFont.truetype(str(path), size, index=index)
+        except OSError:
+            break
+        if " SC" in " ".join(str(part) for part in font.getname()):
+            return font
+    return ImageFont.truetype(str(path), size)
 
 
 def terms(path: Path) -> list[str]:
@@ -373,7 +388,7 @@ def run(
 
     def font_for(size: int, text: str) -> FontType:
         if is_cjk(text) and cjk is not None:
-            return ImageFont.truetype(str(cjk), size)
+            return cjk_font(cjk, size)
         return latin_font(size)
 
     loaded = {p: load_photo(p) for p in paths}

@@ -49,12 +49,15 @@ class OcrLine:
 class OcrResult:
     """What one image says. ``retried`` is true when the contrast-normalised second
     pass was run; ``skipped_blank`` when the image was judged textless without
-    running the detector."""
+    running the detector (flat, or without a single sharp edge)."""
 
     lines: tuple[OcrLine, ...] = ()
     elapsed: float = 0.0
     retried: bool = False
     skipped_blank: bool = False
+    cut_short: bool = False
+    """A retry pass was left out because the message's time budget ran out (such a
+    result is not cached: the image is read in full next time)."""
 
     @property
     def text(self) -> str:
@@ -67,6 +70,7 @@ class OcrResult:
             "elapsed": round(self.elapsed, 4),
             "retried": self.retried,
             "skipped_blank": self.skipped_blank,
+            "cut_short": self.cut_short,
         }
 
 
@@ -117,6 +121,11 @@ class OcrConfig:
     """Images whose shorter side is below this are padded (as are tiny crops)."""
     blank_edge_fraction: float = 0.0005
     """Below this fraction of edge pixels (on a 256 px thumbnail) an image is textless."""
+    sharp_edge_step: int = 8
+    """Luminance step (0..255) of the Laplacian that counts as a sharp edge pixel..."""
+    sharp_edge_min_pixels: int = 16
+    """...and an image where no 32x32 block holds this many is textless (no detector run;
+    0: no check)."""
     model_dir: str | None = None
     """Directory of the three ONNX models; default: the ``rapidocr`` package's own."""
     extra: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
@@ -127,10 +136,13 @@ class OcrConfig:
             raise ValueError(
                 f"OcrConfig.det_limit_type must be max or min, got {self.det_limit_type!r}"
             )
-        for name in ("det_limit_side_len", "threads", "cache_entries", "min_side"):
+        positive = ("det_limit_side_len", "threads", "cache_entries", "min_side", "sharp_edge_step")
+        for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"OcrConfig.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.sharp_edge_min_pixels, int) or self.sharp_edge_min_pixels < 0:
+            raise ValueError("OcrConfig.sharp_edge_min_pixels must be an integer >= 0")
         if not self.message_budget_seconds > 0:
             raise ValueError("OcrConfig.message_budget_seconds must be positive")
 

@@ -46,6 +46,8 @@ def ocr_config(settings: Settings) -> OcrConfig:
         deep_retry=settings.ocr_deep_retry,
         message_budget_seconds=settings.ocr_message_budget_seconds,
         cache_entries=settings.ocr_cache_entries,
+        sharp_edge_step=settings.ocr_sharp_edge_step,
+        sharp_edge_min_pixels=settings.ocr_sharp_edge_min_pixels,
     )
 
 
@@ -133,7 +135,7 @@ class OcrText:
                 )
                 continue
             try:
-                result, was_cached = service.recognise(source)
+                result, was_cached = service.recognise(source, start + budget)
             except MediaError as exc:
                 detail = f"text in this image was not read: {exc}"
                 notes.append(Note("ocr_unreadable", detail, where))
@@ -142,6 +144,15 @@ class OcrText:
                 unavailable = f"text in this image was not read: OCR is unavailable ({exc})"
                 notes.append(Note("ocr_unavailable", unavailable, where))
                 continue
+            if result.cut_short:
+                notes.append(
+                    Note(
+                        "ocr_cut_short",
+                        f"this image was read without all its retry passes: the message's "
+                        f"OCR time budget ({budget:g} s) ran out while reading it",
+                        where,
+                    )
+                )
             read += 1
             cached += was_cached
             lines.extend(RecognisedLine.of(index, line) for line in result.lines if line.text)
