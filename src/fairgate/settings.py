@@ -82,10 +82,11 @@ class Settings(BaseSettings):
     ocr_cls_thresh: float = Field(default=0.999, ge=0, le=1)
     """Confidence the angle classifier needs to turn a line by 180 degrees."""
     ocr_threads: int = Field(default=2, ge=1)
-    ocr_deep_retry: bool = False
+    ocr_deep_retry: bool = True
     """A photo that read (almost) nothing is read again with CLAHE, then as four
     overlapping quarters at full resolution (grey-on-grey and small text; up to
-    5 more detector runs per textless photo)."""
+    5 more detector runs per textless photo, each started only while the
+    message's OCR budget lasts)."""
     ocr_sharp_edge_step: int = Field(default=8, ge=1, le=255)
     """Luminance step (0..255) of the Laplacian that counts as a sharp edge pixel..."""
     ocr_sharp_edge_min_pixels: int = Field(default=16, ge=0)

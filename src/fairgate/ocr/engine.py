@@ -110,11 +110,12 @@ class OcrConfig:
     """A recognised line whose core (middle 40% of its box's height) has a luminance spread
     (p2..p98) at most this is read again from a contrast-stretched crop: grey text
     on a grey patch of a photo is found, but misread, in the full image."""
-    deep_retry: bool = False
+    deep_retry: bool = True
     """When a large photo read (almost) nothing, read it again with CLAHE (grey text
     on a grey patch of a busy photo), then as four overlapping quarters at full
-    resolution (small text the whole-image detector misses). Off by default: it
-    costs up to five more detector runs on every textless photo."""
+    resolution (small text the whole-image detector misses). Up to five more
+    detector runs on a textless photo with sharp edges; each starts only while
+    the message's budget lasts. False: only low-contrast images get CLAHE."""
     tile_min_side: int = 640
     """...only for images whose longer side is at least this."""
     min_side: int = 48
