@@ -31,12 +31,14 @@ Automata are ahocorasick-rs (the Rust ``aho-corasick`` crate): measured on
 this 2-core Xeon with 100k terms (173k keys over all forms) it walks a
 70-character message in 1.5 us where pyahocorasick took 40-200 us (its
 node transitions are searched linearly, and the root of a large CJK + Latin
-automaton has thousands). Building holds the GIL (about 8 us a key), so
-automata are built in shards of at most ``shard_keys`` keys: a background
-rebuild then stalls screening threads for one shard at a time (50k keys:
-about 0.35 s; 25k: 0.15 s), at the cost of one more walk (about 1.3 us per
-70 characters) per shard per distinct form text of a message. A single
-automaton of every key is cheapest per message but stalls about 2 s.
+automaton has thousands). Building holds the GIL (about 7 us a key; its
+source only lets go briefly between chunks of 10k patterns while reading
+them, and not at all while it computes the failure links and the contiguous
+automaton, measured: 300k keys stall other threads 2.6-3.6 s), so keys are
+built in shards of at most ``shard_keys``. The matcher (``text/matcher.py``)
+builds its first snapshot, before serving, with one large shard (one walk
+per distinct form text: 6 shards of 50k keys cost about 2.5x more per
+message), and background builds with small ones.
 """
 
 from __future__ import annotations
