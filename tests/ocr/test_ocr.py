@@ -238,7 +238,13 @@ def test_evaluation_run_on_a_subset(service: OcrService, tmp_path: Path) -> None
     out = report.to_dict()
     assert out["images"] == 2
     assert out["seq_recall"] >= 0.9
-    assert out["no_text_seconds"] < 0.05
+    # the no-text latencies are measured (``fairgate eval ocr``), not asserted: what is
+    # asserted is that both no-text images take the exit that skips recognition
+    assert float(str(out["no_text_seconds"])) > 0
+    from fairgate.evaluate.ocr import synthetic_photo
+
+    for image in (Image.new("RGB", (1280, 720), (236, 238, 240)), synthetic_photo(False)):
+        assert service.recognise_image(service.prepare(encode(image, "JPEG"))).skipped_blank
     assert report.render().row_count == 2 + 5  # images, mean, p90, 3 synthetic latencies
 
 
