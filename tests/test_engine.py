@@ -237,6 +237,28 @@ class TwoLineOcr(CountingOcr):
         )
 
 
+class TiltedLineOcr(CountingOcr):
+    """Reads one line of text turned by about 15 degrees (rising to the right) as
+    two boxes: the right half sits higher, so the engine's top-to-bottom order
+    puts it first."""
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        if self.calls > 1:
+            return OcrResult((), 0.0)
+        words = self.text.split()
+        half = len(words) // 2
+        left = ((100.0, 160.0), (300.0, 110.0), (308.0, 140.0), (108.0, 190.0))
+        right = ((310.0, 105.0), (500.0, 55.0), (508.0, 85.0), (318.0, 135.0))
+        return OcrResult(
+            (
+                OcrLine(" ".join(words[half:]), right, 0.97),
+                OcrLine(" ".join(words[:half]), left, 0.98),
+            ),
+            0.0,
+        )
+
+
 def ocr_engine(tmp_path: Path, fake: CountingOcr, **settings: object) -> Engine:
     base = Settings().model_copy(
         update={"database_url": f"sqlite:///{tmp_path / 'ocr.db'}", **settings}
@@ -399,6 +421,29 @@ def test_a_term_broken_over_two_lines_is_found_with_both_boxes(tmp_path: Path) -
     assert evidence.term == "cheap pills"
     assert evidence.ocr_text == "buy cheap pills today"
     assert evidence.box == ((10, 20), (250, 20), (250, 90), (10, 90))
+
+
+def test_a_tilted_line_cut_in_two_is_matched_left_to_right(tmp_path: Path) -> None:
+    fake = TiltedLineOcr("earn money from home")
+    with ocr_engine(tmp_path, fake) as engine:
+        engine.lists.add_terms("spam-terms", ["earn money from home"], by="test")
+        decision = engine.screen(image_message(shared_file(PHOTO).read_bytes()))
+    assert decision.action is Action.BLOCK
+    (reason,) = [r for r in decision.reasons if r.match.evidence.term == "earn money from home"]
+    assert reason.match.evidence.ocr_text == "earn money from home"
+    assert reason.match.evidence.box == ((100, 55), (508, 55), (508, 190), (100, 190))
+
+
+def test_lines_in_different_rows_keep_the_top_to_bottom_order() -> None:
+    from fairgate.signals.ocr import RecognisedLine, row_order
+
+    def line(text: str, x: int, y: int) -> RecognisedLine:
+        return RecognisedLine(0, text, ((x, y), (x + 100, y), (x + 100, y + 30), (x, y + 30)), 0.9)
+
+    below_left, above_right = line("second", 10, 60), line("first", 200, 20)
+    assert [ln.text for ln in row_order([below_left, above_right])] == ["first", "second"]
+    same_row = [line("b", 200, 22), line("a", 10, 20)]
+    assert [ln.text for ln in row_order(same_row)] == ["a", "b"]
 
 
 def test_a_term_on_one_of_several_lines_keeps_that_lines_box(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from fairgate.ocr.engine import OcrEngine
 from fairgate.policy import Policy, evaluate, load_policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
-from fairgate.signals.ocr import OcrText, RecognisedLine
+from fairgate.signals.ocr import OcrText, RecognisedLine, row_order
 from fairgate.signals.registry import builtin_signal_types
 from fairgate.store import SqlStore, open_store
 from fairgate.types import (
@@ -239,22 +239,29 @@ class Engine:
         for line in read.lines:
             by_source.setdefault(line.source, []).append(line)
         matches: list[Match] = []
-        for source, lines in by_source.items():
-            text = " ".join(line.text for line in lines)
-            starts = list(itertools.accumulate((len(line.text) + 1 for line in lines), initial=0))
-            for match in self.indexes.match_text(text, source=source):
-                a, b = match.evidence.span or (0, len(text))
-                hit = [
-                    ln
-                    for ln, s in zip(lines, starts, strict=False)
-                    if s < b and a < s + len(ln.text)
-                ]
-                evidence = dataclasses.replace(
-                    match.evidence,
-                    box=_enclosing(hit) if len(hit) != 1 else hit[0].box,
-                    ocr_text=" ".join(line.text for line in hit),
+        for source, found in by_source.items():
+            seen: set[int | None] = set()
+            for lines in _orders(found):
+                text = " ".join(line.text for line in lines)
+                starts = list(
+                    itertools.accumulate((len(line.text) + 1 for line in lines), initial=0)
                 )
-                matches.append(dataclasses.replace(match, evidence=evidence))
+                for match in self.indexes.match_text(text, source=source):
+                    if lines is not found and match.entry_id in seen:
+                        continue  # already found in the engine's order
+                    seen.add(match.entry_id)
+                    a, b = match.evidence.span or (0, len(text))
+                    hit = [
+                        ln
+                        for ln, s in zip(lines, starts, strict=False)
+                        if s < b and a < s + len(ln.text)
+                    ]
+                    evidence = dataclasses.replace(
+                        match.evidence,
+                        box=_enclosing(hit) if len(hit) != 1 else hit[0].box,
+                        ocr_text=" ".join(line.text for line in hit),
+                    )
+                    matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)
 
 
@@ -285,6 +292,13 @@ def _catalog(settings: Settings, policy: Policy) -> Catalog:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _orders(lines: list[RecognisedLine]) -> list[list[RecognisedLine]]:
+    """The lines of one image in the OCR engine's order and, when it differs, in
+    visual rows (``signals.ocr.row_order``: tilted text cut in two)."""
+    rows = row_order(lines)
+    return [lines] if rows == lines else [lines, rows]
 
 
 def _enclosing(lines: Sequence[RecognisedLine]) -> tuple[tuple[int, int], ...] | None:

@@ -60,8 +60,11 @@ class Settings(BaseSettings):
     term_rebuild_interval_s: float = Field(default=300.0, gt=0)
     """A background rebuild also starts this long after the last one if anything is pending."""
     term_shard_keys: int = Field(default=50_000, ge=100)
-    """Keys per automaton: bounds how long one build step holds the GIL (about 2 us a key);
-    each shard is one more walk per message (100k terms: 20k shards halved the rate)."""
+    """Keys per automaton of a background build: bounds how long one build holds the GIL
+    (about 7 us a key); each automaton is one more walk per message."""
+    term_load_shard_keys: int = Field(default=2_000_000, ge=100)
+    """Keys per automaton of the snapshot built when the engine loads its lists (before it
+    serves, so nothing is stalled): 100k terms (about 295k keys) make one automaton."""
 
     # Text in images (OCR). Runs only for image attachments when a policy rule has
     # ``image_text: true``; the engine (RapidOCR, models inside the wheel) loads on first need.
@@ -79,10 +82,16 @@ class Settings(BaseSettings):
     ocr_cls_thresh: float = Field(default=0.999, ge=0, le=1)
     """Confidence the angle classifier needs to turn a line by 180 degrees."""
     ocr_threads: int = Field(default=2, ge=1)
-    ocr_deep_retry: bool = False
+    ocr_deep_retry: bool = True
     """A photo that read (almost) nothing is read again with CLAHE, then as four
     overlapping quarters at full resolution (grey-on-grey and small text; up to
-    5 more detector runs per textless photo)."""
+    5 more detector runs per textless photo, each started only while the
+    message's OCR budget lasts)."""
+    ocr_sharp_edge_step: int = Field(default=8, ge=1, le=255)
+    """Luminance step (0..255) of the Laplacian that counts as a sharp edge pixel..."""
+    ocr_sharp_edge_min_pixels: int = Field(default=16, ge=0)
+    """...an image where no 32x32 block holds this many is judged textless without
+    running the detector (0: off)."""
     ocr_real_dir: Path | None = None
     """``fairgate eval ocr``'s data set (default: ``../shared/data/ocr-real``)."""
 

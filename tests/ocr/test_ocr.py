@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from fairgate.errors import MediaError
 from fairgate.evaluate.ocr import bag_recall, normalise, seq_recall
@@ -123,15 +123,16 @@ def test_grey_on_grey_needs_clahe_retry(service: OcrService) -> None:
     assert seq_recall("helloworld2024", normalise(result.text)) >= 0.9
 
 
-def test_no_text_image_exits_fast(service: OcrService) -> None:
+def test_no_text_image_exits_without_the_engine() -> None:
+    """A flat image is judged textless before any detector run (its latency is
+    measured by ``fairgate eval ocr``, not asserted here)."""
+    engine = CountingEngine()
+    ocr = OcrService(engine=engine)
     media = encode(Image.new("RGB", (1280, 720), (236, 238, 240)), "JPEG")
-    service.recognise_image(service.prepare(encode(text_image("warm"))))
-    start = time.perf_counter()
-    result = service.recognise_image(service.prepare(media))
-    elapsed = time.perf_counter() - start
+    result = ocr.recognise_image(ocr.prepare(media))
     assert result.lines == ()
     assert result.skipped_blank
-    assert elapsed < 0.05
+    assert engine.calls == 0
 
 
 def test_blank_check_keeps_faint_text() -> None:
@@ -237,7 +238,13 @@ def test_evaluation_run_on_a_subset(service: OcrService, tmp_path: Path) -> None
     out = report.to_dict()
     assert out["images"] == 2
     assert out["seq_recall"] >= 0.9
-    assert out["no_text_seconds"] < 0.05
+    # the no-text latencies are measured (``fairgate eval ocr``), not asserted: what is
+    # asserted is that both no-text images take the exit that skips recognition
+    assert float(str(out["no_text_seconds"])) > 0
+    from fairgate.evaluate.ocr import synthetic_photo
+
+    for image in (Image.new("RGB", (1280, 720), (236, 238, 240)), synthetic_photo(False)):
+        assert service.recognise_image(service.prepare(encode(image, "JPEG"))).skipped_blank
     assert report.render().row_count == 2 + 5  # images, mean, p90, 3 synthetic latencies
 
 
@@ -332,7 +339,7 @@ def test_deep_retry_reads_quarters_and_maps_boxes_back() -> None:
     rng = np.random.default_rng(1)
     photo = Image.fromarray(rng.integers(0, 255, (1000, 1200, 3), dtype=np.uint8), "RGB")
     off = SmallOnlyEngine()
-    assert OcrService(OcrConfig(), engine=off).recognise_image(photo).lines == ()
+    assert OcrService(OcrConfig(deep_retry=False), engine=off).recognise_image(photo).lines == ()
     engine = SmallOnlyEngine()
     result = OcrService(OcrConfig(deep_retry=True), engine=engine).recognise_image(photo)
     assert engine.sizes[0] == (1200, 1000)
@@ -345,3 +352,83 @@ def test_deep_retry_reads_quarters_and_maps_boxes_back() -> None:
         (485.0, 406.0),
     }
     assert result.retried
+
+
+# -- text-presence check and the budget inside one image ----------------------------
+def smooth_texture(seed: int = 0) -> Image.Image:
+    """A photo-like texture without a sharp edge (as ``fairgate eval ocr``'s textless photo)."""
+    from fairgate.evaluate.ocr import synthetic_photo
+
+    return synthetic_photo(with_text=False, seed=seed)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_smooth_texture_is_judged_textless_without_the_engine(fmt: str) -> None:
+    engine = CountingEngine()
+    ocr = OcrService(engine=engine)
+    for seed in range(3):
+        result = ocr.recognise_image(ocr.prepare(encode(smooth_texture(seed), fmt)))
+        assert result.skipped_blank
+        assert result.lines == ()
+    assert engine.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "bg", "fg"),
+    [("HELLO WORLD 2024", 128, 134), ("pay with gift cards", 0x8A, 0x80), ("tiny", 255, 0)],
+)
+def test_text_on_a_smooth_texture_reaches_the_engine(text: str, bg: int, fg: int) -> None:
+    """Faint (6 grey levels) and small (12 px) text has sharp edges; the check lets it through."""
+    from fairgate.ocr.preprocess import sharp_edge_pixels
+
+    photo = smooth_texture()
+    draw = ImageDraw.Draw(photo)
+    patch = Image.new("RGB", (600, 80), (bg, bg, bg))
+    # a soft-edged patch: only the glyphs may count as sharp edges
+    mask = Image.new("L", patch.size, 0)
+    ImageDraw.Draw(mask).rectangle((20, 20, 580, 60), fill=255)
+    photo.paste(patch, (300, 300), mask.filter(ImageFilter.GaussianBlur(8)))
+    draw = ImageDraw.Draw(photo)
+    draw.text((330, 322), text, fill=(fg, fg, fg), font=font(12 if text == "tiny" else 32))
+    engine = CountingEngine()
+    ocr = OcrService(engine=engine)
+    media = encode(photo, "JPEG")
+    assert sharp_edge_pixels(ocr.prepare(media), 8) >= 1.5 * OcrConfig().sharp_edge_min_pixels
+    result = ocr.recognise_image(ocr.prepare(media))
+    assert not result.skipped_blank
+    assert engine.calls >= 1
+    off = OcrService(OcrConfig(sharp_edge_min_pixels=0), engine=CountingEngine())
+    assert not off.recognise_image(off.prepare(encode(smooth_texture(), "JPEG"))).skipped_blank
+
+
+class NothingEngine:
+    """Reads nothing, slowly: every retry pass runs."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.calls = 0
+
+    def recognise(self, image: Image.Image) -> OcrResult:
+        self.calls += 1
+        time.sleep(self.delay)
+        return OcrResult()
+
+
+def test_budget_is_checked_between_the_passes_of_one_image() -> None:
+    rng = np.random.default_rng(3)
+    photo = Image.fromarray(rng.integers(0, 255, (720, 1280, 3), dtype=np.uint8), "RGB")
+    media = encode(photo)
+    unlimited = NothingEngine(0.0)
+    full = OcrService(OcrConfig(deep_retry=True), engine=unlimited).recognise(media)[0]
+    assert unlimited.calls == 6  # first pass, CLAHE pass, four quarters
+    assert not full.cut_short
+    engine = NothingEngine(0.05)
+    ocr = OcrService(OcrConfig(deep_retry=True, message_budget_seconds=0.12), engine=engine)
+    message = ocr.recognise_message([media])
+    result = message.attachments[0].result
+    assert result is not None
+    assert result.cut_short
+    assert message.cut_short
+    assert 1 <= engine.calls < 6
+    assert len(ocr.cache) == 0  # a result cut short is read in full next time
+    assert ocr.recognise(media)[1] is False

@@ -194,32 +194,71 @@ def _delays(m: TextMatcher, until: Callable[[], bool]) -> list[float]:
 
 
 def test_screening_is_not_blocked_by_a_large_rebuild() -> None:
-    """Screening calls from another thread while 50k terms are rebuilt.
+    """Screening calls from another thread while 50k new terms are built in
+    the background.
 
-    pyahocorasick's make_automaton holds the GIL for its whole run (~2 us a
-    key), so shards bound each stall; the cyclic GC is paused during the
-    build (its full collections held the GIL 100+ ms). Measured on the shared
-    2-core machine: max ~55-95 ms, p50 ~5 ms (the GIL switch interval) during
-    the rebuild vs max ~1-4 ms idle. The bound asserted is generous because
-    the machine is shared."""
-    m = loaded(*many(50_000), delta_rebuild_at=10**9, shard_keys=5_000)
+    ahocorasick-rs holds the GIL while it builds an automaton (~7 us a key),
+    so a background build makes automata of at most ``shard_keys`` keys; the
+    cyclic GC is paused during the build (its full collections held the GIL
+    100+ ms). Measured on the shared 2-core machine: max ~55-95 ms, p50 ~5 ms
+    (the GIL switch interval) during the build vs max ~1-4 ms idle. The bound
+    asserted is generous because the machine is shared."""
+    m = loaded(term(7, "seedterm"), delta_rebuild_at=10**9, shard_keys=5_000)
+    m.apply(many(50_000))  # the delta: compiled here, in this thread
+    assert m.pending == 50_000
+    assert not m.rebuilding
     end = time.perf_counter() + 0.3
     idle = _delays(m, lambda: time.perf_counter() < end)
     delays: list[float] = []
     stop = threading.Event()
     thread = threading.Thread(target=lambda: delays.extend(_delays(m, lambda: not stop.is_set())))
+    m.apply([term(1, "brandnew")])  # (an apply recompiles the delta: not while measuring)
     m.rebuild()
     thread.start()
-    # a new term matches on the very next call while the rebuild is in progress
     assert m.rebuilding
-    m.apply([term(1, "brandnew")])
-    assert found(m, "brandnew") == [(1, "brandnew")]
+    assert found(m, "brandnew") == [(1, "brandnew")]  # from the delta, during the build
     assert m.wait(120)
     stop.set()
     thread.join()
     assert len(delays) > 10
     assert max(delays) < 0.25, f"max delay {max(delays):.3f}s during rebuild, idle {max(idle):.3f}s"
-    assert found(m, f"{word(49_999)} brandnew") == [(1, "brandnew"), (50_999, word(49_999))]
+    assert m.pending == 0
+    assert m.automata > 10  # the 50k terms' keys went to automata of <= 5000 keys
+    assert found(m, f"{word(49_999)} brandnew seedterm") == [
+        (1, "brandnew"),
+        (7, "seedterm"),
+        (50_999, word(49_999)),
+    ]
+
+
+def test_load_builds_one_automaton_and_a_small_snapshot_is_rebuilt_whole() -> None:
+    m = loaded(*many(2_000), shard_keys=100_000, delta_rebuild_at=10**9)
+    assert m.automata == 1  # load: up to load_shard_keys keys per automaton
+    m.apply([term(1, "newone")], disabled=[1003])
+    assert m.automata == 2  # the snapshot and the delta
+    assert m.rebuild()
+    assert m.wait(30)
+    assert m.automata == 1  # the delta fitted: merged into the snapshot's segment
+    assert m.pending == 0
+    assert found(m, f"newone {word(3)} {word(4)}") == [(1, "newone"), (1004, word(4))]
+
+
+def test_a_large_snapshot_is_kept_and_its_disabled_entries_filtered() -> None:
+    m = loaded(*many(2_000), shard_keys=500, delta_rebuild_at=10**9)
+    assert m.automata == 1
+    m.apply([term(1, "newone")], disabled=[1003])
+    assert m.rebuild()
+    assert m.wait(30)
+    assert m.automata == 2  # the snapshot (too large to rebuild) plus the new segment
+    assert m.pending == 0  # the disabled id is filtered, not pending
+    assert found(m, f"newone {word(3)} {word(4)}") == [(1, "newone"), (1004, word(4))]
+    m.apply(disabled=[1])  # disabling an entry of the new, small segment
+    assert m.pending == 1
+    assert m.rebuild()
+    assert m.wait(30)
+    assert m.automata == 1  # that segment was rebuilt without it (empty: dropped)
+    assert m.pending == 0
+    assert found(m, f"newone {word(3)} {word(4)}") == [(1004, word(4))]
 
 
 @pytest.mark.parametrize(

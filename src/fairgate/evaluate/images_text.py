@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +83,29 @@ def latin_font(size: int) -> FontType:
 
 
 def cjk_font_path() -> Path | None:
-    """An installed font with Chinese glyphs, if any."""
+    """An installed font with Chinese glyphs, if any (a regular weight first)."""
     for root in FONT_ROOTS:
         if not root.is_dir():
             continue
         for pattern in CJK_FONT_PATTERNS:
-            found = sorted(root.glob(pattern))
+            found = sorted(root.glob(pattern), key=lambda p: ("Regular" not in p.name, p.name))
             if found:
                 return found[0]
     return None
+
+
+@lru_cache(maxsize=64)
+def cjk_font(path: Path, size: int) -> FontType:
+    """The Simplified Chinese face of ``path`` (a .ttc collection holds JP, KR, SC,
+    TC, HK faces; the first is JP), else its first face."""
+    for index in range(16):
+        try:
+            font = ImageFont.truetype(str(path), size, index=index)
+        except OSError:
+            break
+        if " SC" in " ".join(str(part) for part in font.getname()):
+            return font
+    return ImageFont.truetype(str(path), size)
 
 
 def terms(path: Path) -> list[str]:
@@ -203,6 +218,8 @@ class Case:
     caught: bool
     seconds: float
     recognised: str
+    cut_short: bool = False
+    """The message's OCR budget ran out while this image was read (``ocr_cut_short``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -214,6 +231,7 @@ class Case:
             "caught": self.caught,
             "seconds": round(self.seconds, 4),
             "recognised": self.recognised,
+            "cut_short": self.cut_short,
         }
 
 
@@ -272,6 +290,11 @@ class ImagesReport:
                 else 0.0,
                 4,
             ),
+            "cut_short": {
+                "cases": sum(c.cut_short for c in self.cases),
+                "missed": sum(c.cut_short for c in self.cases if not c.caught),
+                "benign": sum(c.cut_short for c in self.benign),
+            },
             "cjk_font": self.cjk_font,
             "notes": list(self.notes),
             "missed": [c.to_dict() for c in self.cases if not c.caught],
@@ -298,6 +321,13 @@ class ImagesReport:
             str(len(self.benign)),
             f"{self.false_catches / len(self.benign):.1%}" if self.benign else "-",
         )
+        cut = [c for c in self.cases if c.cut_short]
+        table.add_row(
+            "read cut short by the OCR budget (missed)",
+            f"{len(cut)} ({sum(not c.caught for c in cut)})",
+            str(len(self.cases)),
+            "",
+        )
         for note in self.notes:
             table.add_row(f"note: {note}", "", "", "")
         return table
@@ -314,7 +344,9 @@ def _engine(folder: Path, settings: Settings | None) -> Engine:
     return engine
 
 
-def _screen(engine: Engine, image: Image.Image, term: str | None) -> tuple[str, bool, float, str]:
+def _screen(
+    engine: Engine, image: Image.Image, term: str | None
+) -> tuple[str, bool, float, str, bool]:
     message = Message(sender="eval", attachments=(Attachment(jpeg(image), filename="x.jpg"),))
     start = time.perf_counter()
     decision = engine.screen(message)
@@ -330,7 +362,8 @@ def _screen(engine: Engine, image: Image.Image, term: str | None) -> tuple[str, 
     recognised = " | ".join(
         sorted({r.match.evidence.ocr_text or "" for r in decision.reasons if r.match})
     )
-    return decision.action.value, caught, seconds, recognised
+    cut = any(note.code == "ocr_cut_short" for note in decision.notes)
+    return decision.action.value, caught, seconds, recognised, cut
 
 
 def cases(
@@ -375,7 +408,7 @@ def run(
 
     def font_for(size: int, text: str) -> FontType:
         if is_cjk(text) and cjk is not None:
-            return ImageFont.truetype(str(cjk), size)
+            return cjk_font(cjk, size)
         return latin_font(size)
 
     loaded = {p: load_photo(p) for p in paths}
@@ -387,10 +420,12 @@ def run(
             found: list[Case] = []
             for variant, term, path, seed in cases(paths, listed, samples, variants):
                 image = draw_term(loaded[path], term, variant, font_for, seed)
-                action, caught, seconds, recognised = _screen(engine, image, term)
+                action, caught, seconds, recognised, cut = _screen(engine, image, term)
                 language = "zh" if is_cjk(term) else "en"
                 found.append(
-                    Case(variant, language, term, path.name, action, caught, seconds, recognised)
+                    Case(
+                        variant, language, term, path.name, action, caught, seconds, recognised, cut
+                    )
                 )
                 if out_dir is not None:
                     image.save(out_dir / f"{seed:04d}-{variant}-{path.stem}.jpg", quality=90)
@@ -404,10 +439,20 @@ def run(
                     image = loaded[path]
                     if text is not None:
                         image = draw_term(image, text, "plain", font_for, 1000 + i)
-                    action, caught, seconds, recognised = _screen(engine, image, None)
+                    action, caught, seconds, recognised, cut = _screen(engine, image, None)
                     label = "benign_text" if text is not None else "no_text"
                     benign.append(
-                        Case(label, "-", text or "", path.name, action, caught, seconds, recognised)
+                        Case(
+                            label,
+                            "-",
+                            text or "",
+                            path.name,
+                            action,
+                            caught,
+                            seconds,
+                            recognised,
+                            cut,
+                        )
                     )
         finally:
             engine.close()

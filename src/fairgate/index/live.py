@@ -49,6 +49,7 @@ class LiveIndexes:
             MatcherConfig(
                 word_boundaries=settings.latin_word_boundaries,
                 shard_keys=settings.term_shard_keys,
+                load_shard_keys=settings.term_load_shard_keys,
                 regex_max_mem=settings.regex_max_mem,
                 delta_rebuild_at=settings.term_delta_rebuild_at,
                 rebuild_interval_s=settings.term_rebuild_interval_s,

@@ -49,12 +49,15 @@ class OcrLine:
 class OcrResult:
     """What one image says. ``retried`` is true when the contrast-normalised second
     pass was run; ``skipped_blank`` when the image was judged textless without
-    running the detector."""
+    running the detector (flat, or without a single sharp edge)."""
 
     lines: tuple[OcrLine, ...] = ()
     elapsed: float = 0.0
     retried: bool = False
     skipped_blank: bool = False
+    cut_short: bool = False
+    """A retry pass was left out because the message's time budget ran out (such a
+    result is not cached: the image is read in full next time)."""
 
     @property
     def text(self) -> str:
@@ -67,6 +70,7 @@ class OcrResult:
             "elapsed": round(self.elapsed, 4),
             "retried": self.retried,
             "skipped_blank": self.skipped_blank,
+            "cut_short": self.cut_short,
         }
 
 
@@ -106,17 +110,23 @@ class OcrConfig:
     """A recognised line whose core (middle 40% of its box's height) has a luminance spread
     (p2..p98) at most this is read again from a contrast-stretched crop: grey text
     on a grey patch of a photo is found, but misread, in the full image."""
-    deep_retry: bool = False
+    deep_retry: bool = True
     """When a large photo read (almost) nothing, read it again with CLAHE (grey text
     on a grey patch of a busy photo), then as four overlapping quarters at full
-    resolution (small text the whole-image detector misses). Off by default: it
-    costs up to five more detector runs on every textless photo."""
+    resolution (small text the whole-image detector misses). Up to five more
+    detector runs on a textless photo with sharp edges; each starts only while
+    the message's budget lasts. False: only low-contrast images get CLAHE."""
     tile_min_side: int = 640
     """...only for images whose longer side is at least this."""
     min_side: int = 48
     """Images whose shorter side is below this are padded (as are tiny crops)."""
     blank_edge_fraction: float = 0.0005
     """Below this fraction of edge pixels (on a 256 px thumbnail) an image is textless."""
+    sharp_edge_step: int = 8
+    """Luminance step (0..255) of the Laplacian that counts as a sharp edge pixel..."""
+    sharp_edge_min_pixels: int = 16
+    """...and an image where no 32x32 block holds this many is textless (no detector run;
+    0: no check)."""
     model_dir: str | None = None
     """Directory of the three ONNX models; default: the ``rapidocr`` package's own."""
     extra: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
@@ -127,10 +137,13 @@ class OcrConfig:
             raise ValueError(
                 f"OcrConfig.det_limit_type must be max or min, got {self.det_limit_type!r}"
             )
-        for name in ("det_limit_side_len", "threads", "cache_entries", "min_side"):
+        positive = ("det_limit_side_len", "threads", "cache_entries", "min_side", "sharp_edge_step")
+        for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"OcrConfig.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.sharp_edge_min_pixels, int) or self.sharp_edge_min_pixels < 0:
+            raise ValueError("OcrConfig.sharp_edge_min_pixels must be an integer >= 0")
         if not self.message_budget_seconds > 0:
             raise ValueError("OcrConfig.message_budget_seconds must be positive")
 

@@ -18,6 +18,7 @@ from fairgate.ocr.engine import OcrConfig, OcrEngine, OcrLine, OcrResult, defaul
 from fairgate.ocr.preprocess import (
     clahe,
     contrast_range,
+    has_sharp_edges,
     line_crop,
     looks_blank,
     ocr_image,
@@ -71,7 +72,10 @@ class MessageOcr:
 
     @property
     def cut_short(self) -> bool:
-        return any(a.skipped for a in self.attachments)
+        """Attachments were skipped, or read without all their retry passes."""
+        return any(
+            a.skipped or (a.result is not None and a.result.cut_short) for a in self.attachments
+        )
 
     @property
     def skipped(self) -> tuple[int, ...]:
@@ -114,6 +118,22 @@ class OcrCache:
         return len(self._items)
 
 
+class _Deadline:
+    """A ``time.perf_counter()`` deadline (None: none) that remembers whether it cut
+    anything short."""
+
+    __slots__ = ("at", "cut")
+
+    def __init__(self, at: float | None) -> None:
+        self.at = at
+        self.cut = False
+
+    def passed(self) -> bool:
+        if self.at is not None and time.perf_counter() >= self.at:
+            self.cut = True
+        return self.cut
+
+
 class OcrService:
     """Reads attachments with an :class:`OcrEngine` (default: the process's RapidOCR)."""
 
@@ -126,44 +146,55 @@ class OcrService:
         """The image the engine sees on the first pass (oriented, flattened, padded)."""
         return pad(ocr_image(media), self.config.min_side)
 
-    def recognise_image(self, image: Image.Image) -> OcrResult:
-        """Blank check, first pass (faint lines re-read from stretched crops), then,
-        when it read (almost) nothing: the CLAHE retry for a low-contrast image, and
-        with ``config.deep_retry`` also for a busy photo, then its quarters."""
-        start = time.perf_counter()
-        if looks_blank(image, self.config.blank_edge_fraction):
-            return OcrResult((), time.perf_counter() - start, skipped_blank=True)
-        first = self.reread_faint_lines(image, self.engine.recognise(image))
-        if _letters(first.text) >= self.config.retry_min_chars:
-            return replace(first, elapsed=time.perf_counter() - start)
-        if contrast_range(image) > self.config.retry_max_contrast:
-            if not self.config.deep_retry:
-                return replace(first, elapsed=time.perf_counter() - start)
-            best = self.reread_faint_lines(image, self.engine.recognise(clahe(image)))
-            if _letters(best.text) < self.config.retry_min_chars:
-                tiled = self.read_tiles(image)
-                best = tiled if _letters(tiled.text) > _letters(best.text) else best
-            if _letters(best.text) <= _letters(first.text):
-                return replace(first, elapsed=time.perf_counter() - start)
-            return replace(best, elapsed=time.perf_counter() - start, retried=True)
-        second = self.engine.recognise(clahe(image))
-        best = second if _letters(second.text) > _letters(first.text) else first
-        if _letters(best.text) < self.config.retry_min_chars:
-            tiled = self.read_tiles(image)
-            if _letters(tiled.text) > _letters(best.text):
-                best = tiled
-        return replace(best, elapsed=time.perf_counter() - start, retried=True)
+    def recognise_image(self, image: Image.Image, deadline: float | None = None) -> OcrResult:
+        """Blank and sharp-edge checks, first pass (faint lines re-read from stretched
+        crops), then, when it read (almost) nothing: the CLAHE retry for a
+        low-contrast image, and with ``config.deep_retry`` also for a busy photo,
+        then its quarters.
 
-    def read_tiles(self, image: Image.Image) -> OcrResult:
+        ``deadline`` (a ``time.perf_counter()`` value) bounds the extra passes: once
+        it has passed no further pass starts, and the result says ``cut_short``."""
+        start = time.perf_counter()
+        limit = _Deadline(deadline)
+        config = self.config
+        if looks_blank(image, config.blank_edge_fraction) or not has_sharp_edges(
+            image, config.sharp_edge_step, config.sharp_edge_min_pixels
+        ):
+            return OcrResult((), time.perf_counter() - start, skipped_blank=True)
+        first = self.reread_faint_lines(image, self.engine.recognise(image), limit)
+        best, retried = first, False
+        if _letters(first.text) < config.retry_min_chars and not limit.passed():
+            low_contrast = contrast_range(image) <= config.retry_max_contrast
+            if low_contrast or config.deep_retry:
+                second = self.reread_faint_lines(image, self.engine.recognise(clahe(image)), limit)
+                retried = True
+                if _letters(second.text) > _letters(best.text):
+                    best = second
+            if _letters(best.text) < config.retry_min_chars and not limit.passed():
+                tiled = self.read_tiles(image, limit)
+                retried = retried or bool(tiled.lines)
+                if _letters(tiled.text) > _letters(best.text):
+                    best = tiled
+        return replace(
+            best,
+            elapsed=time.perf_counter() - start,
+            retried=retried or best.retried,
+            cut_short=limit.cut,
+        )
+
+    def read_tiles(self, image: Image.Image, limit: _Deadline | None = None) -> OcrResult:
         """The four overlapping quarters of a large image, read one by one
         (``config.deep_retry``); boxes are given in the whole image's pixels."""
         width, height = image.size
         if not self.config.deep_retry or max(width, height) < self.config.tile_min_side:
             return OcrResult()
+        limit = limit or _Deadline(None)
         tw, th = (width * 3 + 4) // 5, (height * 3 + 4) // 5  # 60%: 20% overlap
         lines: list[OcrLine] = []
         for left in (0, width - tw):
             for top in (0, height - th):
+                if limit.passed():
+                    break
                 tile = self.engine.recognise(image.crop((left, top, left + tw, top + th)))
                 for line in tile.lines:
                     moved = _shifted(line, (-left, -top))
@@ -171,15 +202,18 @@ class OcrService:
                         lines.append(moved)
         return OcrResult(tuple(lines))
 
-    def reread_faint_lines(self, image: Image.Image, result: OcrResult) -> OcrResult:
+    def reread_faint_lines(
+        self, image: Image.Image, result: OcrResult, limit: _Deadline | None = None
+    ) -> OcrResult:
         """Read each low-contrast line again from a contrast-stretched crop. The crop is
         the better-conditioned input, so its reading wins unless it lost a fifth of the
         letters (a crop that cut the line); the box stays the detector's."""
+        limit = limit or _Deadline(None)
         lines: list[OcrLine] = []
         changed = False
         for line in result.lines:
             crop = line_crop(image, line.box, self.config.line_retry_max_contrast)
-            if crop is None:
+            if crop is None or limit.passed():
                 lines.append(line)
                 continue
             again = self.engine.recognise(crop[0])
@@ -194,10 +228,13 @@ class OcrService:
             return result
         return replace(result, lines=tuple(lines), retried=True)
 
-    def recognise(self, media: MediaSource) -> tuple[OcrResult, bool]:
+    def recognise(
+        self, media: MediaSource, deadline: float | None = None
+    ) -> tuple[OcrResult, bool]:
         """OCR of one attachment and whether it came from the cache.
 
         A corrupt or oversized attachment raises the ``MediaError`` of MediaSource.
+        A result cut short by ``deadline`` is not cached.
         """
         key = hashlib.sha256(media.data).hexdigest()
         cached = self.cache.get(key)
@@ -205,11 +242,12 @@ class OcrService:
             return cached, True
         image = ocr_image(media)
         padded = pad(image, self.config.min_side)
-        result = self.recognise_image(padded)
+        result = self.recognise_image(padded, deadline)
         margin = ((padded.width - image.width) // 2, (padded.height - image.height) // 2)
         if margin != (0, 0):  # boxes in pixels of the attachment, not of the padded copy
             result = replace(result, lines=tuple(_shifted(line, margin) for line in result.lines))
-        self.cache.put(key, result)
+        if not result.cut_short:
+            self.cache.put(key, result)
         return result, False
 
     def recognise_message(
@@ -231,6 +269,6 @@ class OcrService:
             elif time.perf_counter() - start >= limit:
                 out.append(AttachmentOcr(index, key, None, skipped=True))
             else:
-                result, hit = self.recognise(source)
+                result, hit = self.recognise(source, start + limit)
                 out.append(AttachmentOcr(index, key, result, cached=hit))
         return MessageOcr(tuple(out), time.perf_counter() - start, limit)

@@ -31,12 +31,14 @@ Automata are ahocorasick-rs (the Rust ``aho-corasick`` crate): measured on
 this 2-core Xeon with 100k terms (173k keys over all forms) it walks a
 70-character message in 1.5 us where pyahocorasick took 40-200 us (its
 node transitions are searched linearly, and the root of a large CJK + Latin
-automaton has thousands). Building holds the GIL (about 8 us a key), so
-automata are built in shards of at most ``shard_keys`` keys: a background
-rebuild then stalls screening threads for one shard at a time (50k keys:
-about 0.35 s; 25k: 0.15 s), at the cost of one more walk (about 1.3 us per
-70 characters) per shard per distinct form text of a message. A single
-automaton of every key is cheapest per message but stalls about 2 s.
+automaton has thousands). Building holds the GIL (about 7 us a key; its
+source only lets go briefly between chunks of 10k patterns while reading
+them, and not at all while it computes the failure links and the contiguous
+automaton, measured: 300k keys stall other threads 2.6-3.6 s), so keys are
+built in shards of at most ``shard_keys``. The matcher (``text/matcher.py``)
+builds its first snapshot, before serving, with one large shard (one walk
+per distinct form text: 6 shards of 50k keys cost about 2.5x more per
+message), and background builds with small ones.
 """
 
 from __future__ import annotations
@@ -167,6 +169,14 @@ def _lowest_bit(mask: int) -> int:
     return (mask & -mask).bit_length() - 1
 
 
+def walks_of(plan: Sequence[tuple[int, str, bool]]) -> tuple[tuple[str, int], ...]:
+    """Each distinct text of a plan, with the mask of the forms that produced it."""
+    walks: dict[str, int] = {}
+    for index, text, _ in plan:
+        walks[text] = walks.get(text, 0) | (1 << index)
+    return tuple(walks.items())
+
+
 class TermAutomata:
     """The compiled terms: sharded automata of the keys of all forms, each key
     tagged with the forms it belongs to. Immutable once built."""
@@ -202,24 +212,32 @@ class TermAutomata:
                     masks = union.setdefault(key, {})
                     masks[slot] = masks.get(slot, 0) | (1 << i)
         self._size = count
+        self.key_count = len(union)
+        """Distinct keys over all forms (what the automata hold)."""
         self._automata = _build(union, shard_keys) if union else ()
 
     def __len__(self) -> int:
         return self._size
+
+    @property
+    def automata(self) -> int:
+        """How many automata (shards) a walk goes through."""
+        return len(self._automata)
 
     def candidates(self, plan: Sequence[tuple[int, str, bool]]) -> list[Candidate]:
         """Keys found in the form texts of the plan (``(form index, form text,
         full)``; every distinct text is walked once) that sit on the boundaries
         they need, each attributed to the least transformed form that produced
         the text and holds the key."""
+        return self.walk(walks_of(plan))
+
+    def walk(self, walks: Sequence[tuple[str, int]]) -> list[Candidate]:
+        """:meth:`candidates` for the distinct texts of a plan, each with the
+        mask of the forms that produced it (:func:`walks_of`)."""
         if not self._size:
             return []
-        walks: dict[str, int] = {}
-        """Each distinct text, with the mask of the forms that produced it."""
-        for index, text, _ in plan:
-            walks[text] = walks.get(text, 0) | (1 << index)
         found: list[Candidate] = []
-        for text, produced in walks.items():
+        for text, produced in walks:
             for shard in self._automata:
                 for index, start, end in shard.automaton.find_matches_as_indexes(
                     text, overlapping=True
