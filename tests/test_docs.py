@@ -18,7 +18,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
     for name, field in Settings.model_fields.items():
         row = re.search(rf"^\| `{name}` \| ([^|]+) \|", README, re.MULTILINE)
         assert row, f"setting {name} missing from README's settings table"
-        default = field.default
+        default = field.get_default(call_default_factory=True)
         if default is None:
             continue
         shown = row.group(1).strip().strip("`")

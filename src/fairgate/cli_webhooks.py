@@ -66,8 +66,10 @@ def webhooks_add(
     """Register an endpoint; prints its signing secret (shown only this once)."""
     from fairgate.webhooks.endpoints import Endpoints
 
-    with _store(db) as (store, _):
-        endpoint = Endpoints(store).register(url, events, by=by)
+    with _store(db) as (store, settings):
+        endpoint = Endpoints(store, allowed_hosts=settings.webhook_allowed_hosts).register(
+            url, events, by=by
+        )
     data = endpoint.to_dict(with_secret=True)
     emit(
         data,

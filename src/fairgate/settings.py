@@ -154,3 +154,7 @@ class Settings(BaseSettings):
     webhooks_enabled: bool = True
     """``fairgate serve`` workers deliver webhooks (one at a time holds the lease);
     off: run ``fairgate webhooks run`` as its own process instead."""
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    """If set (JSON list in the environment), webhooks may only be registered for
+    and sent to these hosts (``.example.com`` admits its subdomains): fairgate
+    fetches no other URL, whatever a request asks."""

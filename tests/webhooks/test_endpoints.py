@@ -63,3 +63,20 @@ def test_each_endpoint_gets_its_own_secret(endpoints: Endpoints) -> None:
     assert endpoints.get(a.id).secret == a.secret  # kept to sign; never printed by list
     assert "secret" not in a.to_dict()
     assert a.to_dict(with_secret=True)["secret"] == a.secret
+
+
+def test_the_allow_list_limits_where_webhooks_may_point() -> None:
+    from fairgate.webhooks.endpoints import host_allowed, validate_url
+
+    allowed = ("hooks.example.com", ".partner.org")
+    assert validate_url("https://hooks.example.com/x", allowed)
+    assert validate_url("https://a.b.partner.org/x", allowed)
+    assert host_allowed("partner.org", allowed)
+    for bad in (
+        "http://169.254.169.254/latest/meta-data",
+        "http://localhost:9000/",
+        "https://evil-partner.org/",
+    ):
+        with pytest.raises(InvalidInput, match="webhook_allowed_hosts"):
+            validate_url(bad, allowed)
+    assert host_allowed("anything.internal", ())

@@ -16,6 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import func, select
@@ -26,8 +27,9 @@ from fairgate.store import SqlStore
 from fairgate.store import tables as t
 from fairgate.webhooks import cursor, delivery_store, endpoint_store, fanout
 from fairgate.webhooks.backoff import Backoff
+from fairgate.webhooks.endpoints import host_allowed
 from fairgate.webhooks.records import DELIVERED, FAILED, PENDING, Delivery, Endpoint
-from fairgate.webhooks.sender import send
+from fairgate.webhooks.sender import Attempt, send
 from fairgate.webhooks.tx import Clock, read, utc_now, write
 
 CURSOR = "webhooks"
@@ -162,7 +164,13 @@ class Dispatcher:
                 conn, delivery.id, attempts=delivery.attempts, at=now, retry_at=guard
             ):
                 return None
-        attempt = send(self._client, endpoint.url, delivery, endpoint.secret, int(now.timestamp()))
+        if host_allowed(urlsplit(endpoint.url).hostname, self.settings.webhook_allowed_hosts):
+            attempt = send(
+                self._client, endpoint.url, delivery, endpoint.secret, int(now.timestamp())
+            )
+        else:  # registered before the allow-list was set: never fetched
+            attempt = Attempt(False, None, "host is not on webhook_allowed_hosts")
+            attempts = self.settings.webhook_max_attempts
         if attempt.ok:
             status, next_at = DELIVERED, None
         elif self.backoff.exhausted(attempts):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from fairgate.errors import InvalidInput, NotFound
@@ -16,7 +16,7 @@ from fairgate.webhooks.tx import Clock, utc_now
 MAX_URL_CHARS = 2_000
 
 
-def validate_url(url: str) -> str:
+def validate_url(url: str, allowed_hosts: Sequence[str] = ()) -> str:
     """An absolute ``http``/``https`` URL with a host and no credentials in it;
     ``InvalidInput`` saying what is wrong."""
     if not isinstance(url, str) or not url.strip():
@@ -41,20 +41,43 @@ def validate_url(url: str) -> str:
         raise InvalidInput(f"webhook URL {url!r} has an invalid port") from None
     if parts.fragment:
         raise InvalidInput(f"webhook URL {url!r} must not have a #fragment")
+    if not host_allowed(parts.hostname, allowed_hosts):
+        raise InvalidInput(
+            f"webhook host {parts.hostname!r} is not on webhook_allowed_hosts "
+            f"({', '.join(allowed_hosts)})"
+        )
     return url
+
+
+def host_allowed(host: str | None, allowed_hosts: Sequence[str]) -> bool:
+    """No allow-list: any host. Otherwise the host itself, or a subdomain of an
+    entry written with a leading dot (``.example.com``)."""
+    if not allowed_hosts:
+        return True
+    if host is None:
+        return False
+    host = host.lower().rstrip(".")
+    for entry in allowed_hosts:
+        entry = entry.lower().rstrip(".")
+        if host == entry.lstrip(".") or (entry.startswith(".") and host.endswith(entry)):
+            return True
+    return False
 
 
 class Endpoints:
     """The platform's webhook endpoints."""
 
-    def __init__(self, store: SqlStore, clock: Clock | None = None) -> None:
+    def __init__(
+        self, store: SqlStore, clock: Clock | None = None, *, allowed_hosts: Sequence[str] = ()
+    ) -> None:
         self.store = store
         self.clock = clock or utc_now
+        self.allowed_hosts = tuple(allowed_hosts)
 
     def register(self, url: str, events: str | Iterable[str], *, by: str = "cli") -> Endpoint:
         """A new endpoint with a fresh secret (returned here and never again by
         :meth:`list`). It hears events recorded after its registration."""
-        url = validate_url(url)
+        url = validate_url(url, self.allowed_hosts)
         types = parse_event_types(events)
         by = _actor(by)
         now = self.clock()
