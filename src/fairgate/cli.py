@@ -473,6 +473,25 @@ def bench_service(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("soak")
+def bench_soak(
+    minutes: Annotated[float, typer.Option(min=0.1, max=1440, help="How long.")] = 5.0,
+    rate: Annotated[float, typer.Option(min=1, max=10_000, help="Requests per second.")] = 100.0,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 2,
+    window: Annotated[float, typer.Option(min=5, help="Seconds per reported window.")] = 30.0,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Mixed traffic at a fixed rate for minutes with the change feed busy:
+    errors, p99 drift and server memory growth per window."""
+    from fairgate.bench.soak import run as run_soak
+
+    report = run_soak(db=db, minutes=minutes, rate=rate, workers=workers, window_s=window)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+    if report.errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: map fairgate's errors to exit codes with a one-line reason.
 
