@@ -20,6 +20,7 @@ from fairgate.enforcement.facts import AccountFacts, RestrictionFact, StrikeFact
 from fairgate.enforcement.notices import Catalog, PenaltyFacts, compose
 from fairgate.enforcement.standing import NO_PENALTY, Penalty, blocking, penalize, standing
 from fairgate.policy import Policy
+from fairgate.policy.schema import Rule
 from fairgate.store import SqlStore
 from fairgate.store import accounts as account_rows
 from fairgate.store import review as review_rows
@@ -250,3 +251,28 @@ def write_penalty(conn: Connection, penalty: Penalty, *, actor: str) -> None:
     if penalty.restriction is not None:
         restriction = account_rows.add_restriction(conn, penalty.restriction)
         audit_events.restriction_started(conn, restriction, actor=actor)
+
+
+def penalise_under_rule(
+    conn: Connection,
+    policy: Policy,
+    rule: Rule,
+    *,
+    account: str,
+    decision_id: str,
+    now: datetime,
+    actor: str,
+) -> Penalty:
+    """A person confirmed (or the policy auto-penalises) a match under ``rule``:
+    its strike points and ladder apply now, inside the caller's transaction."""
+    penalty = penalize(
+        account_rows.facts(conn, account, active_at=now),
+        policy.enforcement,
+        decision_id=decision_id,
+        rule=rule.id,
+        points=rule.strike_points,
+        jump_to=rule.level,
+        now=now,
+    )
+    write_penalty(conn, penalty, actor=actor)
+    return penalty

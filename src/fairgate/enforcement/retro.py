@@ -17,13 +17,11 @@ from datetime import datetime, timedelta
 from fairgate.audit import EventKind
 from fairgate.enforcement import audit_events
 from fairgate.enforcement.accounts import Clock
-from fairgate.enforcement.penalties import write_penalty
-from fairgate.enforcement.standing import penalize
+from fairgate.enforcement.penalties import penalise_under_rule
 from fairgate.policy import Policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
 from fairgate.store import SqlStore, audit_log, media_hashes
-from fairgate.store import accounts as account_rows
 from fairgate.store import review as review_rows
 from fairgate.store.records import ListRecord
 from fairgate.types import ListType
@@ -108,16 +106,15 @@ class RetroScanner:
                 )
                 audit_events.review_opened(conn, item, actor="retro-scan")
                 if self.policy.enforcement.retro == "penalize" and rule is not None:
-                    penalty = penalize(
-                        account_rows.facts(conn, hit.account_id),
-                        self.policy.enforcement,
+                    penalise_under_rule(
+                        conn,
+                        self.policy,
+                        rule,
+                        account=hit.account_id,
                         decision_id=hit.decision_id,
-                        rule=rule.id,
-                        points=rule.strike_points,
-                        jump_to=rule.level,
                         now=now,
+                        actor="retro-scan",
                     )
-                    write_penalty(conn, penalty, actor="retro-scan")
                 out.append(
                     RetroHit(hit.decision_id, hit.account_id, hit.entry_id, hit.distance, item.id)
                 )

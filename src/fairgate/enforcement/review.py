@@ -20,10 +20,8 @@ from sqlalchemy import Connection
 from fairgate.audit import EventKind
 from fairgate.enforcement import audit_events
 from fairgate.enforcement.accounts import reverse_decision
-from fairgate.enforcement.penalties import write_penalty
-from fairgate.enforcement.standing import penalize
+from fairgate.enforcement.penalties import penalise_under_rule
 from fairgate.errors import Conflict, InvalidInput, NotFound
-from fairgate.store import accounts as account_rows
 from fairgate.store import review as review_rows
 from fairgate.store.records import ReviewItem
 
@@ -177,16 +175,15 @@ class Review:
         rule = next((r for r in e.policy.rules if r.id == item.rule), None)
         if rule is None:
             return
-        penalty = penalize(
-            account_rows.facts(conn, item.account_id),
-            e.policy.enforcement,
+        penalise_under_rule(
+            conn,
+            e.policy,
+            rule,
+            account=item.account_id,
             decision_id=item.decision_id,
-            rule=rule.id,
-            points=rule.strike_points,
-            jump_to=rule.level,
             now=now,
+            actor="review",
         )
-        write_penalty(conn, penalty, actor="review")
 
     def _notice(self, item: ReviewItem, outcome: str, decision: dict[str, Any]) -> str | None:
         if item.kind != "hold":

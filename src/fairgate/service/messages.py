@@ -33,6 +33,12 @@ def decode_attachment(i: int, item: AttachmentIn, max_bytes: int) -> Attachment:
 def from_json(body: ScreenIn, *, max_bytes: int, max_attachments: int) -> Message:
     if len(body.attachments) > max_attachments:
         raise InvalidInput(f"{len(body.attachments)} attachments; the limit is {max_attachments}")
+    return _message(
+        body, [decode_attachment(i, a, max_bytes) for i, a in enumerate(body.attachments)]
+    )
+
+
+def _message(body: ScreenIn, attachments: list[Attachment]) -> Message:
     return Message(
         sender=body.sender,
         text=body.text,
@@ -40,9 +46,7 @@ def from_json(body: ScreenIn, *, max_bytes: int, max_attachments: int) -> Messag
         conversation=body.conversation,
         message_id=body.message_id,
         locale=body.locale,
-        attachments=tuple(
-            decode_attachment(i, a, max_bytes) for i, a in enumerate(body.attachments)
-        ),
+        attachments=tuple(attachments),
     )
 
 
@@ -66,16 +70,7 @@ async def from_form(form: FormData, *, max_bytes: int, max_attachments: int) -> 
         if len(data) > max_bytes:
             raise InvalidInput(f"attachment {i} is larger than the limit of {max_bytes} bytes")
         attachments.append(Attachment(data, upload.filename, upload.content_type))
-    body = validated(fields)
-    return Message(
-        sender=body.sender,
-        text=body.text,
-        kind=body.kind,
-        conversation=body.conversation,
-        message_id=body.message_id,
-        locale=body.locale,
-        attachments=tuple(attachments),
-    )
+    return _message(validated(fields), attachments)
 
 
 def validated(data: object) -> ScreenIn:

@@ -105,7 +105,7 @@ def events(
         with engine.connect() as conn, conn.begin():
             rows = conn.execute(stmt).mappings().all()
         for row in rows:
-            yield _event(row)
+            yield event_from_row(row)
         seen += len(rows)
         if len(rows) < page:
             return
@@ -117,7 +117,8 @@ def count(engine: Engine) -> int:
         return int(conn.execute(select(func.count()).select_from(t.audit_events)).scalar_one())
 
 
-def _event(row: RowMapping) -> AuditEvent:
+def event_from_row(row: RowMapping) -> AuditEvent:
+    """An ``audit_events`` row as an AuditEvent."""
     return AuditEvent(
         seq=int(row["seq"]),
         at=row["at"],

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from fairgate.audit import AuditEvent
+from fairgate.store import audit_log
 from fairgate.store import tables as t
 from fairgate.webhooks import cursor, delivery_store, endpoint_store
 from fairgate.webhooks.events import TYPE_OF_KIND
@@ -83,7 +84,7 @@ def step(conn: Connection, name: str, *, holder: str, now: datetime, batch: int)
         .mappings()
         .all()
     )
-    events = [_event(row) for row in rows]
+    events = [audit_log.event_from_row(row) for row in rows]
     end = events[-1].seq if len(events) == batch else head
     end = max(end, position)
     created = sum(_enqueue(conn, event, listening, starts, now) for event in events)
@@ -114,16 +115,3 @@ def _enqueue(
         )
         created += 1
     return created
-
-
-def _event(row: Any) -> AuditEvent:
-    return AuditEvent(
-        seq=int(row["seq"]),
-        at=row["at"],
-        kind=str(row["kind"]),
-        subject=str(row["subject"]),
-        actor=str(row["actor"]),
-        payload_json=str(row["payload"]),
-        prev_hash=str(row["prev_hash"]),
-        hash=str(row["hash"]),
-    )
