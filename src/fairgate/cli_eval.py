@@ -82,8 +82,8 @@ def eval_ocr(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
-@eval_app.command("images")
-def eval_images(
+@eval_app.command("image-text")
+def eval_image_text(
     samples: Annotated[
         int, typer.Option(min=1, help="Photos each term is drawn on, per variant.")
     ] = 2,

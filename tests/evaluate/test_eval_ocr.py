@@ -1,4 +1,4 @@
-"""``fairgate eval ocr`` and ``fairgate eval images`` on small real samples (real OCR)."""
+"""``fairgate eval ocr`` and ``fairgate eval image-text`` on small real samples (real OCR)."""
 
 from __future__ import annotations
 
@@ -66,10 +66,10 @@ def test_rendered_variants_change_the_photo() -> None:
 
 
 @pytest.mark.slow
-def test_eval_images_tiny_sample(tmp_path: Path) -> None:
+def test_eval_image_text_tiny_sample(tmp_path: Path) -> None:
     if not photos():
         pytest.skip("shared pdq-reference photos missing")
-    args = ["eval", "images", "--samples", "1", "--terms", "2", "--photos", "1"]
+    args = ["eval", "image-text", "--samples", "1", "--terms", "2", "--photos", "1"]
     args += ["--variant", "plain", "--variant", "low_contrast", "--json", "--out", str(tmp_path)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -84,7 +84,7 @@ def test_eval_images_tiny_sample(tmp_path: Path) -> None:
     assert (tmp_path / "report.json").is_file()
 
 
-def test_eval_images_unknown_variant_is_exit_2() -> None:
-    result = runner.invoke(app, ["eval", "images", "--variant", "upside-down", "--json"])
+def test_eval_image_text_unknown_variant_is_exit_2() -> None:
+    result = runner.invoke(app, ["eval", "image-text", "--variant", "upside-down", "--json"])
     assert result.exit_code == 2
     assert "unknown variant" in result.stderr
