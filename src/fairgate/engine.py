@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -101,14 +102,24 @@ class Engine:
         """Screen one message: signals -> matches -> policy -> stored Decision."""
         self._validate(message)
         self.indexes.refresh()
+        started = time.perf_counter()
         media, signals, notes = self._signals(message)
         matches = self._matches(message, signals)
+        verified: list[Signal] = []
+        if media:
+            verified, verify_notes = self._verify(media, matches, started)
+            signals += verified
+            matches += self.indexes.match_signals(verified)
+            notes += verify_notes
         if media and self.policy.wants_image_text(message.kind):
             image_matches, ocr_notes = self._image_text(media)
             matches += image_matches
             notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision = self._decision(message, verdict, signals, notes)
+        ran = [n for n, t in self.signal_types.items() if media and not getattr(t, "deferred", 0)]
+        ran += sorted({s.signal_type for s in verified} - set(ran))
+        decision = dataclasses.replace(decision, extra={**decision.extra, "signals_ran": ran})
         self.store.save_decision(decision)
         return decision
 
@@ -140,12 +151,41 @@ class Engine:
             )
             sources.append(media)
             for signal_type in self.signal_types.values():
+                if getattr(signal_type, "deferred", False):
+                    continue  # expensive: see _verify
                 signals.extend(signal_type.compute(i, media, reference=False))
         for signal in signals:
             note = self.signal_types[signal.signal_type].check(signal)
             if note is not None and note not in notes:
                 notes.append(note)
         return sources, signals, notes
+
+    def _verify(
+        self, media: Sequence[MediaSource], matches: list[Match], started: float
+    ) -> tuple[list[Signal], list[Note]]:
+        """Deferred (expensive) signal types, e.g. local-feature verification: only for
+        attachments no cheap signal matched, while the per-image budget lasts."""
+        deferred = [t for t in self.signal_types.values() if getattr(t, "deferred", False)]
+        matched = {m.source for m in matches}
+        signals: list[Signal] = []
+        notes: list[Note] = []
+        budget = self.settings.visual_budget_ms / 1000
+        for i, source in enumerate(media):
+            if not deferred or f"attachment:{i}" in matched:
+                continue
+            if time.perf_counter() - started > budget * (i + 1):
+                notes.append(
+                    Note(
+                        "visual_budget_exhausted",
+                        f"{', '.join(t.name for t in deferred)} did not run: the image budget of "
+                        f"{self.settings.visual_budget_ms:g} ms was spent on cheaper signals",
+                        source=f"attachment:{i}",
+                    )
+                )
+                continue
+            for signal_type in deferred:
+                signals.extend(signal_type.compute(i, source, reference=False))
+        return signals, notes
 
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
