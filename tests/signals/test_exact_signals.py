@@ -51,7 +51,7 @@ def test_registry_has_the_three_builtins(settings: Settings) -> None:
            "visual_local": False}
     assert list(builtin_signal_types(settings.model_copy(update=off))) == ["sha256", "md5", "pdq"]
     types = builtin_signal_types(settings)
-    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "pdq_crops", "orb"]
+    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]
     for name, signal_type in types.items():
         assert isinstance(signal_type, SignalType)
         assert signal_type.name == name

@@ -55,8 +55,13 @@ def operating_point(distances: F64, truth: Sequence[int], target: float) -> Oper
         recall = tp[i] / positives
         if precision >= target and recall > best.recall:
             best = Operating(
-                float(values[i]), float(recall), float(precision), int(tp[i]), int(fp[i]),
-                positives, negatives,
+                float(values[i]),
+                float(recall),
+                float(precision),
+                int(tp[i]),
+                int(fp[i]),
+                positives,
+                negatives,
             )
     return best
 
@@ -70,13 +75,16 @@ def recalled(distances: F64, truth: Sequence[int], threshold: float) -> npt.NDAr
     return out
 
 
-def false_per_query(distances: F64, truth: Sequence[int], threshold: float) -> npt.NDArray[np.int64]:
+def false_per_query(
+    distances: F64, truth: Sequence[int], threshold: float
+) -> npt.NDArray[np.int64]:
     """Per query: wrong originals within ``threshold``."""
     close = distances <= threshold
     for q, r in enumerate(truth):
         if r >= 0:
             close[q, r] = False
-    return close.sum(axis=1).astype(np.int64)
+    counts: npt.NDArray[np.int64] = close.sum(axis=1).astype(np.int64)
+    return counts
 
 
 def roc(distances: F64, truth: Sequence[int]) -> tuple[F64, F64]:

@@ -83,7 +83,9 @@ def load(path: Path, size: int, limits: MediaLimits) -> Image.Image | None:
 def _fit(image: Image.Image, size: int) -> Image.Image:
     w, h = image.size
     factor = size / max(w, h)
-    return image.resize((max(1, round(w * factor)), max(1, round(h * factor))), Image.LANCZOS)
+    return image.resize(
+        (max(1, round(w * factor)), max(1, round(h * factor))), Image.Resampling.LANCZOS
+    )
 
 
 def _near(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], distance: int) -> bool:

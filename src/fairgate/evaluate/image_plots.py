@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fairgate.evaluate.image_robustness import Report
 
-KEY_SIGNALS = ("pdq", "pdq+dihedral", "imagehash phash", "perception PHash", "engine: pdq only",
-               "engine")
+KEY_SIGNALS = (
+    "pdq",
+    "pdq+dihedral",
+    "imagehash phash",
+    "perception PHash",
+    "engine: pdq only",
+    "engine",
+)
 
 
 def plot(report: Report, folder: Path) -> list[Path]:
@@ -24,8 +30,7 @@ def plot(report: Report, folder: Path) -> list[Path]:
     width = 0.8 / max(1, len(shown))
     for k, result in enumerate(shown):
         xs = [i + k * width for i in range(len(report.steps))]
-        ax.bar(xs, [100 * result.by_step.get(s, 0) for s in report.steps], width,
-               label=result.name)
+        ax.bar(xs, [100 * result.by_step.get(s, 0) for s in report.steps], width, label=result.name)
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(report.steps))])
     ax.set_xticklabels(report.steps, rotation=70, ha="right", fontsize=8)
     ax.set_ylabel(f"recall % at precision >= {100 * report.target:g}%")

@@ -111,21 +111,34 @@ class Report:
         for step in self.steps:
             cells = [f"{100 * r.by_step.get(step, 0):.0f}" for r in self.results]
             lines.append(f"| {step} | " + " | ".join(cells) + " |")
-        lines.append("| **overall** | " + " | ".join(
-            f"**{100 * r.operating.recall:.1f}**" for r in self.results
-        ) + " |")
-        lines.append("| worst transform | " + " | ".join(
-            f"{100 * min(r.by_step.values(), default=0):.0f}" for r in self.results
-        ) + " |")
-        lines.append("| precision | " + " | ".join(
-            f"{100 * r.operating.precision:.3f}" for r in self.results
-        ) + " |")
-        lines.append("| false matches | " + " | ".join(
-            str(r.operating.false_matches) for r in self.results
-        ) + " |")
-        lines.append("| threshold | " + " | ".join(
-            "config" if r.kind == "engine" else f"{r.operating.threshold:g}" for r in self.results
-        ) + " |")
+        lines.append(
+            "| **overall** | "
+            + " | ".join(f"**{100 * r.operating.recall:.1f}**" for r in self.results)
+            + " |"
+        )
+        lines.append(
+            "| worst transform | "
+            + " | ".join(f"{100 * min(r.by_step.values(), default=0):.0f}" for r in self.results)
+            + " |"
+        )
+        lines.append(
+            "| precision | "
+            + " | ".join(f"{100 * r.operating.precision:.3f}" for r in self.results)
+            + " |"
+        )
+        lines.append(
+            "| false matches | "
+            + " | ".join(str(r.operating.false_matches) for r in self.results)
+            + " |"
+        )
+        lines.append(
+            "| threshold | "
+            + " | ".join(
+                "config" if r.kind == "engine" else f"{r.operating.threshold:g}"
+                for r in self.results
+            )
+            + " |"
+        )
         timing = [r for r in self.results if r.ms_p50 is not None]
         out = [
             f"{self.originals} originals ({self.listed} listed), {len(self.steps)} transforms, "
@@ -152,8 +165,14 @@ class Report:
             for r in self.results:
                 for step, value in [*r.by_step.items(), ("overall", r.operating.recall)]:
                     writer.writerow(
-                        [r.name, r.kind, step, f"{value:.4f}", r.operating.threshold,
-                         f"{r.operating.precision:.6f}"]
+                        [
+                            r.name,
+                            r.kind,
+                            step,
+                            f"{value:.4f}",
+                            r.operating.threshold,
+                            f"{r.operating.precision:.6f}",
+                        ]
                     )
         paths[2].write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
         from fairgate.evaluate.image_plots import plot
@@ -166,12 +185,19 @@ def _queries(originals_: Sequence[Original], steps: Sequence[Step], seed: int) -
     out: list[Query] = []
     for k, original in enumerate(originals_):
         for step in steps:
-            out.append(Query(k, step.name, sample(apply(step, original.image, seed + k), quality=90)))
+            out.append(
+                Query(k, step.name, sample(apply(step, original.image, seed + k), quality=90))
+            )
     return out
 
 
-def _signal_result(scorer: Scorer, refs: Sequence[Sample], queries: Sequence[Query],
-                   truth: list[int], target: float) -> SignalResult:
+def _signal_result(
+    scorer: Scorer,
+    refs: Sequence[Sample],
+    queries: Sequence[Query],
+    truth: list[int],
+    target: float,
+) -> SignalResult:
     scorer.add_references(refs)
     distances = np.stack([scorer.distances(q.sample) for q in queries])
     point = metrics.operating_point(distances, truth, target)
@@ -193,8 +219,13 @@ def _by_step(queries: Sequence[Query], truth: list[int], hit: Any) -> dict[str, 
     return {step: ok / n for step, (ok, n) in totals.items()}
 
 
-def engine_result(name: str, settings: Settings, refs: Sequence[Sample],
-                  queries: Sequence[Query], truth: list[int]) -> SignalResult:
+def engine_result(
+    name: str,
+    settings: Settings,
+    refs: Sequence[Sample],
+    queries: Sequence[Query],
+    truth: list[int],
+) -> SignalResult:
     """Screen every query through a real Engine whose list holds ``refs``."""
     from fairgate.engine import Engine
 
@@ -220,22 +251,30 @@ def engine_result(name: str, settings: Settings, refs: Sequence[Sample],
                 start = time.perf_counter()
                 decision = engine.screen(message)
                 times.append((time.perf_counter() - start) * 1000)
-                matched = {owner[r.match.entry_id] for r in decision.reasons
-                           if r.match.entry_id in owner}
+                matched = {
+                    owner[r.match.entry_id] for r in decision.reasons if r.match.entry_id in owner
+                }
                 hits[q] = truth[q] >= 0 and truth[q] in matched
                 false += len(matched - {truth[q]})
     positives = sum(1 for t in truth if t >= 0)
     tp = int(hits.sum())
     point = metrics.Operating(
-        threshold=0.0, recall=tp / max(1, positives),
+        threshold=0.0,
+        recall=tp / max(1, positives),
         precision=tp / (tp + false) if tp + false else 1.0,
-        true_matches=tp, false_matches=false, positives=positives,
+        true_matches=tp,
+        false_matches=false,
+        positives=positives,
         negatives=len(queries) * len(refs) - positives,
     )
     ordered = sorted(times)
     return SignalResult(
-        name, point, _by_step(queries, truth, hits), kind="engine",
-        ms_p50=statistics.median(ordered), ms_p90=ordered[int(0.9 * (len(ordered) - 1))],
+        name,
+        point,
+        _by_step(queries, truth, hits),
+        kind="engine",
+        ms_p50=statistics.median(ordered),
+        ms_p90=ordered[int(0.9 * (len(ordered) - 1))],
     )
 
 
@@ -270,13 +309,20 @@ def run(
     for scorer in default_scorers(settings, baselines=baselines):
         start = time.perf_counter()
         results.append(_signal_result(scorer, refs, queries, truth, target))
-        say(f"{scorer.name}: recall {100 * results[-1].operating.recall:.1f}% "
-            f"({time.perf_counter() - start:.0f} s)")
+        say(
+            f"{scorer.name}: recall {100 * results[-1].operating.recall:.1f}% "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
     if engine:
-        off = {"visual_trim": False, "visual_tiles": False, "visual_crop_entries": False,
-               "visual_local": False}
-        results.append(engine_result("engine: pdq only", settings.model_copy(update=off),
-                                     refs, queries, truth))
+        off = {
+            "visual_trim": False,
+            "visual_tiles": False,
+            "visual_crop_entries": False,
+            "visual_local": False,
+        }
+        results.append(
+            engine_result("engine: pdq only", settings.model_copy(update=off), refs, queries, truth)
+        )
         say(f"engine pdq only: recall {100 * results[-1].operating.recall:.1f}%")
         results.append(engine_result("engine", settings, refs, queries, truth))
         say(f"engine: recall {100 * results[-1].operating.recall:.1f}%")
@@ -285,5 +331,13 @@ def run(
         "engine columns: the configured settings, precision as measured",
         "queries are JPEG q90 files (the jpeg_* transforms at their own quality)",
     ]
-    return Report(len(found), len(refs), [s.name for s in steps], len(queries), target,
-                  results, machine(packages=PACKAGES), notes)
+    return Report(
+        len(found),
+        len(refs),
+        [s.name for s in steps],
+        len(queries),
+        target,
+        results,
+        machine(packages=PACKAGES),
+        notes,
+    )

@@ -68,8 +68,9 @@ def pad(fraction: float, fill: str) -> Transform:
     def apply(image: Image.Image, rng: random.Random) -> Image.Image:
         w, h = image.size
         add_w, add_h = round(w * fraction), round(h * fraction)
-        left, top = rng.randint(add_w // 4, add_w - add_w // 4), rng.randint(
-            add_h // 4, add_h - add_h // 4
+        left, top = (
+            rng.randint(add_w // 4, add_w - add_w // 4),
+            rng.randint(add_h // 4, add_h - add_h // 4),
         )
         size = (w + add_w, h + add_h)
         if fill == "blurred":
@@ -98,7 +99,9 @@ def mirror(image: Image.Image, rng: random.Random) -> Image.Image:
 def scale(factor: float) -> Transform:
     def apply(image: Image.Image, rng: random.Random) -> Image.Image:
         w, h = image.size
-        return image.resize((max(8, round(w * factor)), max(8, round(h * factor))), Image.LANCZOS)
+        return image.resize(
+            (max(8, round(w * factor)), max(8, round(h * factor))), Image.Resampling.LANCZOS
+        )
 
     return apply
 
@@ -176,7 +179,8 @@ def meme(image: Image.Image, rng: random.Random) -> Image.Image:
 
 
 def screenshot(image: Image.Image, rng: random.Random) -> Image.Image:
-    """Screenshot framing (our own): the image shown in a chat app on a phone: bezel, status bar, app bar, text below."""
+    """Screenshot framing (our own): the image in a chat app on a phone (bezel, status
+    bar, app bar, a line of text below)."""
     w, h = image.size
     screen_w = round(w * rng.uniform(1.05, 1.2))
     bar, app = max(8, screen_w // 18), max(12, screen_w // 8)
@@ -233,8 +237,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         if Path(path).is_file():
             return ImageFont.truetype(path, size)
     augly_fonts = Path(_augly().__file__).parent.parent / "assets" / "fonts"
-    for path in sorted(augly_fonts.glob("Raleway*.ttf")):
-        return ImageFont.truetype(str(path), size)
+    for font_path in sorted(augly_fonts.glob("Raleway*.ttf")):
+        return ImageFont.truetype(str(font_path), size)
     return ImageFont.load_default(size)
 
 

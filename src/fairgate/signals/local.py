@@ -10,8 +10,9 @@ arrangement (a similarity transform fitted by RANSAC).
   image, with its PDQ hash: ``orb1:<pdq hex>:<base64>`` (pixel coordinates as
   uint16 and 32-byte descriptors; at most about 6 KB).
 * **Screening** extracts ``visual_local_query_features`` keypoints of the
-  sent image. They are large, so the Signal carries a key (``orb1q:<sha256
-  prefix>``) and the features wait in this signal type's small cache, where
+  sent image (and of its mirror image, ``visual_local_mirror``: ORB is not
+  mirror-invariant). They are large, so each Signal carries a key (``orb1q:<sha256
+  prefix>[:m]``) and the features wait in this signal type's small cache, where
   its index (made by :meth:`LocalFeatures.make_index`) finds them.
 
 The engine runs this type **after** the cheap ones, only for attachments
@@ -40,7 +41,6 @@ from PIL import Image
 from fairgate.errors import InvalidSignalValue
 from fairgate.signals.exact import canonical_hex
 from fairgate.signals.subimage import box_pdq
-from fairgate.signals.trim import trimmed_media
 from fairgate.types import Note, Signal
 
 if TYPE_CHECKING:
@@ -81,11 +81,13 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
     factor = min(1.0, side / max(w, h))
     grey = image.convert("L")
     if factor < 1.0:
-        grey = grey.resize((max(1, round(w * factor)), max(1, round(h * factor))), Image.BILINEAR)
+        grey = grey.resize(
+            (max(1, round(w * factor)), max(1, round(h * factor))), Image.Resampling.BILINEAR
+        )
     pixels = np.asarray(grey)
     if min(pixels.shape) < 32:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
-    orb = cv2.ORB_create(nfeatures=count * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
+    orb = cv2.ORB.create(nfeatures=count * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
     keypoints, descriptors = orb.detectAndCompute(pixels, None)
     if descriptors is None or not keypoints:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
@@ -97,7 +99,7 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
 
 def _spread(points: F32, response: F32, w: int, h: int, count: int) -> npt.NDArray[np.intp]:
     """Indexes of ``count`` points, taken strongest first from each of 16 cells in turn."""
-    cell = (np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3))
+    cell = np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)
     order = np.argsort(-response, kind="stable")
     rank = np.zeros(len(order), dtype=np.int64)
     seen: dict[int, int] = {}
@@ -166,14 +168,21 @@ class LocalFeatures:
             pdq, _ = box_pdq(image, dihedral=False)
             value = encode(Features(features.points, features.descriptors, pdq))
             return [Signal(self.name, value, attachment)]
-        inner = trimmed_media(media) or media.image(reduced=True)
-        features = extract(
-            inner, count=settings.visual_local_query_features, side=settings.visual_local_side
-        )
+        inner = media.image(reduced=True)  # untrimmed: keypoints ignore borders anyway
         pdq, _ = box_pdq(inner, dihedral=True)
-        key = f"{QUERY_PREFIX}{hashlib.sha256(media.data).hexdigest()[:32]}"
-        self.remember(key, Features(features.points, features.descriptors, pdq))
-        return [Signal(self.name, key, attachment, variant="query")]
+        digest = hashlib.sha256(media.data).hexdigest()[:32]
+        views = [("query", inner)]
+        if settings.visual_local_mirror:
+            views.append(("query:mirror", inner.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+        signals: list[Signal] = []
+        for variant, view in views:
+            features = extract(
+                view, count=settings.visual_local_query_features, side=settings.visual_local_side
+            )
+            key = f"{QUERY_PREFIX}{digest}{':m' if variant.endswith('mirror') else ''}"
+            self.remember(key, Features(features.points, features.descriptors, pdq))
+            signals.append(Signal(self.name, key, attachment, variant=variant))
+        return signals
 
     def remember(self, key: str, features: Features) -> None:
         with self._lock:

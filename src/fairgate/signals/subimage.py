@@ -7,7 +7,7 @@ and tiling (a listed image is part of the sent one).
   the corners and the centre. A crop of the listed image then lies near one
   of them. Windows whose PDQ quality is under the floor are left out.
 * ``PdqTiles`` (screening only): the PDQ hashes of the tiles of the sent
-  image (after trimming its borders) on the grids of ``TILE_GRIDS``, plain
+  image on the grids of ``TILE_GRIDS``, plain
   and mirrored, matched against the ``pdq`` index as variant
   ``tile:<cols>x<rows>:<k>[:mirror]``. For speed the image is box-resized
   once per grid to 64 px per tile and each tile's 64 x 64 luma is hashed
@@ -24,7 +24,7 @@ from PIL import Image
 
 from fairgate.signals.exact import new_index
 from fairgate.signals.pdq import _bits_hex, _quality, pdq_fast
-from fairgate.signals.trim import decoded_view, trimmed_media
+from fairgate.signals.trim import decoded_view
 from fairgate.types import Note, Signal
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ def _work_copy(image: Image.Image) -> Image.Image:
     factor = _WORK / max(w, h)
     if factor >= 1:
         return image
-    return image.resize((max(1, round(w * factor)), max(1, round(h * factor))), Image.BILINEAR)
+    return image.resize(
+        (max(1, round(w * factor)), max(1, round(h * factor))), Image.Resampling.BILINEAR
+    )
 
 
 def windows(size: tuple[int, int], scales: tuple[float, ...]) -> list[tuple[int, int, int, int]]:
@@ -63,13 +65,21 @@ def box_pdq(image: Image.Image, *, dihedral: bool) -> tuple[tuple[str, ...], int
     """PDQ hashes (original, then the 7 variants of ``pdq.VARIANTS`` when ``dihedral``)
     and quality from one 64 x 64 box resize of the grey image, about 1 ms: PDQ's own
     downsampling (box filters, then 64 x 64) up to rounding, so within a few bits."""
-    buffer = np.asarray(image.convert("L").resize((64, 64), Image.BOX), dtype=np.float32)
+    buffer = np.asarray(image.convert("L").resize((64, 64), Image.Resampling.BOX), dtype=np.float32)
     quality = _quality(buffer)
     if not dihedral:
         return (_bits_hex(buffer),), quality
     # The same views as pdq._numpy_pdq: rotate90 is the buffer turned counter-clockwise...
-    views = (buffer, np.rot90(buffer, 1), np.rot90(buffer, 2), np.rot90(buffer, 3),
-             buffer[::-1], buffer[:, ::-1], buffer.T, np.rot90(buffer, 2).T)
+    views = (
+        buffer,
+        np.rot90(buffer, 1),
+        np.rot90(buffer, 2),
+        np.rot90(buffer, 3),
+        buffer[::-1],
+        buffer[:, ::-1],
+        buffer.T,
+        np.rot90(buffer, 2).T,
+    )
     return tuple(_bits_hex(np.ascontiguousarray(v)) for v in views), quality
 
 
@@ -125,13 +135,15 @@ class PdqTiles:
     def compute(self, attachment: int, media: MediaSource, *, reference: bool) -> list[Signal]:
         if reference:
             return []
-        image = trimmed_media(media) or media.image(reduced=True)
+        image = media.image(reduced=True)  # untrimmed: a trim into a flat sky would shift the grid
         grey = image.convert("L")
         out: list[Signal] = []
         for cols, rows in TILE_GRIDS:
             if min(image.width // cols, image.height // rows) < 16:
                 continue
-            luma = np.asarray(grey.resize((64 * cols, 64 * rows), Image.BOX), dtype=np.float32)
+            luma = np.asarray(
+                grey.resize((64 * cols, 64 * rows), Image.Resampling.BOX), dtype=np.float32
+            )
             for k in range(cols * rows):
                 r, c = divmod(k, cols)
                 buffer = np.ascontiguousarray(luma[r * 64 : (r + 1) * 64, c * 64 : (c + 1) * 64])

@@ -9,10 +9,12 @@ the picture's). Lines are peeled from all four sides, again and again (a
 phone frame is a bezel, then a status bar, then a margin) until nothing
 changes. The analysis runs on a grey copy at most ``_WORK`` px long (about 1 ms).
 
-``PdqTrimmed`` is the signal type: the PDQ hashes (all 8 dihedral variants,
-from one 64 x 64 box resize: ``subimage.box_pdq``) of the trimmed picture, for screening only, matched against the PDQ index
-(``signal_type`` ``pdq``, variant ``trim:<variant>``). A list entry is never
-trimmed: the listed image is hashed as it is.
+``PdqTrimmed`` is the signal type: the PDQ hashes (all 8 dihedral variants)
+of the trimmed picture (only when there was something to trim), matched
+against the PDQ index (``signal_type`` ``pdq``, variant ``trim:<variant>``). A listed image whose
+own edges are flat (a dark band, a sky: PDQ can move 90 bits when 3% of
+such an edge goes) is also listed trimmed, as one more ``pdq`` entry, so
+both sides are trimmed alike.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from PIL import Image
 
 from fairgate.media.source import DecodedImage, MediaSource
 from fairgate.signals.exact import new_index
-from fairgate.signals.pdq import VARIANTS
+from fairgate.signals.pdq import VARIANTS, pdq_fast, pdq_reference
 from fairgate.types import Note, Signal
 
 if TYPE_CHECKING:
@@ -59,15 +61,19 @@ def _run(flags: npt.NDArray[np.bool_]) -> int:
     return int(flags.size if flags.all() else np.argmin(flags))
 
 
-def content_box(image: Image.Image, *, tolerance: float = 12.0, flat_share: float = 0.12) -> Box:
+def content_box(image: Image.Image, *, tolerance: float = 12.0, flat_share: float = 0.4) -> Box:
     """The box of ``image`` left when its border lines are peeled away (see module doc).
 
     Returns the whole image when there is no border or the trim is not believable.
     """
     w, h = image.size
     factor = min(1.0, _WORK / max(w, h))
-    small = image if factor == 1.0 else image.resize(
-        (max(1, round(w * factor)), max(1, round(h * factor))), Image.BILINEAR
+    small = (
+        image
+        if factor == 1.0
+        else image.resize(
+            (max(1, round(w * factor)), max(1, round(h * factor))), Image.Resampling.BILINEAR
+        )
     )
     px = np.asarray(small.convert("L"), dtype=np.float32)
     sh, sw = px.shape[:2]
@@ -151,13 +157,20 @@ class PdqTrimmed:
 
     def compute(self, attachment: int, media: MediaSource, *, reference: bool) -> list[Signal]:
         if reference:
-            return []
+            # A listed image with flat edges of its own (a dark band, a sky) is listed
+            # trimmed too, so the trimmed hash of a padded copy has the same thing to meet.
+            inner = trimmed(media.image())
+            if inner is None:
+                return []
+            result = pdq_reference(inner, dihedral=False)
+            if result.quality < self.settings.pdq_quality_floor:
+                return []
+            return [Signal("pdq", result.hashes[0], attachment, quality=result.quality)]
         inner = trimmed_media(media)
         if inner is None:
             return []
-        from fairgate.signals.subimage import box_pdq
-
-        hashes, quality = box_pdq(inner, dihedral=self.settings.pdq_dihedral)
+        result = pdq_fast(decoded_view(inner), dihedral=self.settings.pdq_dihedral)
+        hashes, quality = result.hashes, result.quality
         return [
             Signal("pdq", value, attachment, quality=quality, variant=f"trim:{variant}")
             for variant, value in zip(VARIANTS, hashes, strict=False)
