@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     """PDQ distance within which an entry is a candidate for local-feature verification."""
     visual_max_verify: int = Field(default=16, ge=1)
     """Candidates verified per sent image at most (nearest PDQ first)."""
+    embedding_model_path: Path | None = None
+    """An ONNX image-embedding model (none ships); when set, its sign-binarised embedding
+    is one more signal type, ``embedding`` (signals/embedding.py)."""
+    embedding_input_side: int = Field(default=224, ge=8, le=1024)
+    """The model's input: a 1 x 3 x side x side float32 batch."""
+    embedding_match_distance: int = Field(default=40, ge=0)
+    """Hamming distance between binarised embeddings that still matches: meant for a
+    256-dimension model; tune it per model with ``fairgate eval images``."""
     visual_budget_ms: float = Field(default=200.0, gt=0)
     """Time the cheap signals of one image may take before its deferred (expensive) ones are
     skipped, with a Note: a cap for pathological images and overload, not the typical cost."""

@@ -119,7 +119,7 @@ class SignalScorer(_HashScorer):
         out: list[str] = []
         for signal_type in self._types:
             for signal in signal_type.compute(0, media, reference=reference):
-                if signal.signal_type == "sha256":
+                if signal.signal_type in ("sha256", "embedding"):
                     out.append(signal.value)
                     continue
                 if signal.signal_type != "pdq" or self._pdq.check(signal) is not None:
@@ -215,6 +215,10 @@ def default_scorers(settings: Settings, *, baselines: bool = True) -> list[Score
         SignalScorer("+crops (all hashes)", [pdq, trim, tiles, crops], dihedral),
         LocalScorer(settings),
     ]
+    if settings.embedding_model_path is not None:
+        from fairgate.signals.embedding import ImageEmbedding
+
+        scorers.append(SignalScorer("embedding", [ImageEmbedding(settings)], settings))
     if baselines:
         scorers += [ImagehashPhash(), PerceptionHasher("PHash"), PerceptionHasher("PDQHash")]
     return scorers
