@@ -55,8 +55,9 @@ class Settings(BaseSettings):
     """Lowe's ratio test: nearest keypoint distance / second nearest must be under this."""
     visual_local_ransac_px: float = Field(default=6.0, gt=0)
     """RANSAC reprojection error (px) for a keypoint pair to count as explained."""
-    visual_local_min_inliers: int = Field(default=16, ge=4)
-    """Keypoints explained by one similarity transform needed for a local-feature match."""
+    visual_local_min_inliers: int = Field(default=20, ge=4)
+    """Keypoints explained by one similarity transform needed for a local-feature match.
+    Measured (docs/visual.md): distractor pairs reached 16; 16 gave 14 false matches."""
     visual_local_verify_all_max: int = Field(default=256, ge=0)
     """Local-feature entries up to which every one is verified (a small verify-worthy list);
     above, only PDQ near misses are."""
