@@ -14,7 +14,9 @@ from fairgate.types import Action, Attachment, ListType, Message
 
 def _engine(tmp_path: Path, **settings: object) -> Engine:
     engine = Engine.open(
-        settings=Settings(database_url=f"sqlite:///{tmp_path / 'v.db'}", **settings)
+        settings=Settings(
+            database_url=f"sqlite:///{tmp_path / 'v.db'}", visual_local=True, **settings
+        )
     )
     engine.lists.create("known", ListType.IMAGE, by="test")
     path = tmp_path / "listed.jpg"

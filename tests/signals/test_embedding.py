@@ -66,7 +66,7 @@ def test_embedding_hash_is_stable_under_re_encoding_and_differs_between_photos(
 
 def test_registered_only_when_a_model_is_configured(tmp_path: Path) -> None:
     assert "embedding" not in builtin_signal_types(Settings())
-    types = builtin_signal_types(settings_for(tiny_model(tmp_path / "m.onnx")))
+    types = builtin_signal_types(settings_for(tiny_model(tmp_path / "m.onnx"), visual_local=True))
     assert list(types)[-2:] == ["embedding", "orb"]  # before the expensive verification
 
 

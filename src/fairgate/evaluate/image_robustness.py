@@ -324,7 +324,8 @@ def run(
             engine_result("engine: pdq only", settings.model_copy(update=off), refs, queries, truth)
         )
         say(f"engine pdq only: recall {100 * results[-1].operating.recall:.1f}%")
-        results.append(engine_result("engine", settings, refs, queries, truth))
+        on = settings.model_copy(update={"visual_local": True})  # SQLite holds orb entries
+        results.append(engine_result("engine", on, refs, queries, truth))
         say(f"engine: recall {100 * results[-1].operating.recall:.1f}%")
     notes = [
         "signals: recall at the threshold swept for precision >= target over all pairs; "

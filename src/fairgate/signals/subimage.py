@@ -148,6 +148,8 @@ class PdqTiles:
                 r, c = divmod(k, cols)
                 buffer = np.ascontiguousarray(luma[r * 64 : (r + 1) * 64, c * 64 : (c + 1) * 64])
                 quality = _quality(buffer)
+                if quality < self.settings.pdq_quality_floor:
+                    continue  # a flat tile: not matched, and not worth a note
                 variant = f"tile:{cols}x{rows}:{k}"
                 for suffix, view in (("", buffer), (":mirror", buffer[:, ::-1])):
                     value = _bits_hex(np.ascontiguousarray(view))

@@ -171,6 +171,8 @@ class PdqTrimmed:
             return []
         result = pdq_fast(decoded_view(inner), dihedral=self.settings.pdq_dihedral)
         hashes, quality = result.hashes, result.quality
+        if quality < self.settings.pdq_quality_floor:
+            return []  # the untrimmed hash already carries the low-quality note
         return [
             Signal("pdq", value, attachment, quality=quality, variant=f"trim:{variant}")
             for variant, value in zip(VARIANTS, hashes, strict=False)
