@@ -126,3 +126,67 @@ def eval_image_text(
     except OcrUnavailable as exc:
         fail(str(exc), code=1)
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
+@eval_app.command("images")
+def eval_images(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Folders of original photos (recursive) [default: the Debian wallpaper "
+            "folders and ../shared/data/pdq-reference photos]"
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=2, help="Originals used at most.")] = 60,
+    size: Annotated[
+        int, typer.Option(min=64, max=4096, help="Originals are scaled to this longer side (px).")
+    ] = 512,
+    transform: Annotated[
+        list[str] | None,
+        typer.Option("--transform", help="Only these transforms (repeatable; default all)."),
+    ] = None,
+    precision: Annotated[
+        float, typer.Option(min=0.5, max=1.0, help="Precision the recall is read at.")
+    ] = 0.9999,
+    seed: Annotated[int, typer.Option(help="Seed of the transforms.")] = 0,
+    no_baselines: Annotated[
+        bool, typer.Option("--no-baselines", help="Skip imagehash and perception.")
+    ] = False,
+    no_engine: Annotated[
+        bool, typer.Option("--no-engine", help="Skip screening through the whole engine.")
+    ] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write visual.md, .csv, .json and PNG plots here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+) -> None:
+    """Visual robustness: recall per transform (crop, pad, rotate, overlays, tiling...) at
+    precision >= 99.99%, per signal and for the whole engine, vs pHash and perception."""
+    from fairgate.cli_support import emit, err, fail, wide
+    from fairgate.evaluate.image_originals import DEFAULT_DIRS
+    from fairgate.evaluate.image_robustness import run as run_visual_eval
+
+    folders = tuple(dirs) if dirs else DEFAULT_DIRS
+    missing = [str(d) for d in folders if not d.is_dir()]
+    if dirs and missing:
+        fail(f"{missing[0]}: not a folder")
+    try:
+        report = run_visual_eval(
+            folders,
+            size=size,
+            limit=limit,
+            transforms=tuple(transform) if transform else None,
+            target=precision,
+            seed=seed,
+            baselines=not no_baselines,
+            engine=not no_engine,
+            progress=None if as_json else lambda line: err.print(line, markup=False),
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    except ImportError as exc:
+        fail(f"{exc}: install the eval extra (pip install -e '.[eval]')", code=1)
+    if out_dir is not None:
+        for path in report.write(out_dir):
+            err.print(f"wrote {path}", markup=False)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))

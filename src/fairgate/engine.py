@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -131,15 +132,24 @@ class Engine:
         now = self.clock()
         if self.refresh_on_screen or not self.indexes.loaded:
             self.indexes.refresh()
+        started = time.perf_counter()
         media, signals, notes = self._signals(message)
         notes = text_notes + notes
         matches = self._matches(message, signals)
+        verified: list[Signal] = []
+        if media:
+            verified, verify_notes = self._verify(media, matches, started)
+            signals += verified
+            matches += self.indexes.match_signals(verified)
+            notes += verify_notes
         if media and self.policy.wants_image_text(message.kind):
             image_matches, ocr_notes = self._image_text(media)
             matches += image_matches
             notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision_id = uuid.uuid4().hex
+        ran = [n for n, t in self.signal_types.items() if media and not getattr(t, "deferred", 0)]
+        ran += sorted({s.signal_type for s in verified} - set(ran))
 
         def build(outcome: penalties.Outcome) -> Decision:
             return Decision(
@@ -155,6 +165,7 @@ class Engine:
                 account=outcome.account,
                 signals=tuple(signals),
                 notes=tuple(notes),
+                extra={"signals_ran": ran},
             )
 
         return penalties.settle(
@@ -191,9 +202,9 @@ class Engine:
                 f"{self.settings.max_attachments}"
             )
 
-    def _signals(self, message: Message) -> tuple[list[MediaSource], list[Signal], list[Note]]:
+    def _signals(self, message: Message) -> tuple[dict[int, MediaSource], list[Signal], list[Note]]:
         """Every attachment's media and signals, and notes on signals that cannot be matched."""
-        sources: list[MediaSource] = []
+        sources: dict[int, MediaSource] = {}
         signals: list[Signal] = []
         notes: list[Note] = []
         for i, attachment in enumerate(message.attachments):
@@ -203,8 +214,10 @@ class Engine:
             media = MediaSource(
                 attachment.data, name=attachment.filename or f"attachment {i}", limits=self.limits
             )
-            sources.append(media)
+            sources[i] = media
             for signal_type in self.signal_types.values():
+                if getattr(signal_type, "deferred", False):
+                    continue  # expensive: see _verify
                 signals.extend(signal_type.compute(i, media, reference=False))
         for signal in signals:
             note = self.signal_types[signal.signal_type].check(signal)
@@ -225,16 +238,43 @@ class Engine:
             out.append(Signal(name, signal_type.validate(value), attachment))
         return out
 
+    def _verify(
+        self, media: Mapping[int, MediaSource], matches: list[Match], started: float
+    ) -> tuple[list[Signal], list[Note]]:
+        """Deferred (expensive) signal types, e.g. local-feature verification: only for
+        attachments no cheap signal matched, while the per-image budget lasts."""
+        deferred = [t for t in self.signal_types.values() if getattr(t, "deferred", False)]
+        matched = {m.source for m in matches}
+        signals: list[Signal] = []
+        notes: list[Note] = []
+        budget = self.settings.visual_budget_ms / 1000
+        for i, source in media.items():
+            if not deferred or f"attachment:{i}" in matched:
+                continue
+            if time.perf_counter() - started > budget * (i + 1):
+                notes.append(
+                    Note(
+                        "visual_budget_exhausted",
+                        f"{', '.join(t.name for t in deferred)} did not run: the image budget of "
+                        f"{self.settings.visual_budget_ms:g} ms was spent on cheaper signals",
+                        source=f"attachment:{i}",
+                    )
+                )
+                continue
+            for signal_type in deferred:
+                signals.extend(signal_type.compute(i, source, reference=False))
+        return signals, notes
+
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
         return self.indexes.match_signals(matchable) + self.indexes.match_text(message.text)
 
-    def _image_text(self, media: Sequence[MediaSource]) -> tuple[list[Match], list[Note]]:
+    def _image_text(self, media: Mapping[int, MediaSource]) -> tuple[list[Match], list[Note]]:
         """Text recognised in the images, matched like message text: the lines of
         one image joined in reading order (so a term broken over two lines is
         still found); each match's evidence carries the box around the lines it
         lies in and their text."""
-        read = self.ocr.read(media)
+        read = self.ocr.read(list(media.values()), attachments=list(media))
         by_source: dict[str, list[RecognisedLine]] = {}
         for line in read.lines:
             by_source.setdefault(line.source, []).append(line)

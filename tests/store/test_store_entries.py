@@ -71,7 +71,7 @@ def test_add_to_unknown_list(store: SqlStore) -> None:
         (NewEntry("sha256", ""), "empty value"),
         (NewEntry("sha256", "   "), "empty value"),
         (NewEntry("", "ab"), "signal type"),
-        (NewEntry("sha256", "a" * 513), "at most"),
+        (NewEntry("sha256", "a" * 16_385), "at most"),
     ],
 )
 def test_bad_entries_rejected_and_nothing_written(

@@ -11,6 +11,13 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 
 
+def set_threads(threads: int) -> None:
+    """FAISS's OpenMP threads for every search in this process. Screening queries are
+    small (tens of hashes): on the busy 2-core machine a 44-hash range search over 700
+    codes took 41 ms with 2 threads (spinning) and 0.36 ms with 1."""
+    faiss.omp_set_num_threads(threads)
+
+
 class FlatPart:
     """Codes of rows ``base, base+1, ...`` in a FAISS flat index (labels are row - base)."""
 

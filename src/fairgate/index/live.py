@@ -40,6 +40,9 @@ class LiveIndexes:
         settings: Settings | None = None,
     ) -> None:
         settings = settings or Settings()
+        from fairgate.index.flat import set_threads
+
+        set_threads(settings.faiss_threads)
         self._store = store
         self._types = dict(signal_types)
         self._seq = 0

@@ -102,8 +102,11 @@ class OcrText:
                     self._service = OcrService(ocr_config(self.settings), self._engine)
         return self._service
 
-    def read(self, media: Sequence[MediaSource]) -> ImageText:
-        """OCR of every attachment in order until the message's budget is spent."""
+    def read(
+        self, media: Sequence[MediaSource], *, attachments: Sequence[int] | None = None
+    ) -> ImageText:
+        """OCR of every attachment in order until the message's budget is spent;
+        ``attachments`` numbers them as in the message (default: their positions)."""
         if not self.settings.ocr_enabled:
             note = Note(
                 "ocr_disabled",
@@ -118,7 +121,8 @@ class OcrText:
         notes: list[Note] = []
         read = cached = 0
         unavailable: str | None = None
-        for index, source in enumerate(media):
+        numbers = list(attachments) if attachments is not None else list(range(len(media)))
+        for index, source in zip(numbers, media, strict=True):
             where = f"attachment:{index}"
             if unavailable is not None:
                 notes.append(Note("ocr_unavailable", unavailable, where))

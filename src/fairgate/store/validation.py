@@ -14,7 +14,8 @@ from fairgate.types import MESSAGE_KINDS, Decision, ListType, MessageKind
 
 LIST_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SEVERITY_MIN, SEVERITY_MAX = 0, 10
-MAX_VALUE_CHARS = 512
+MAX_VALUE_CHARS = 16_384
+"""Longest entry value: ``orb`` entries (at most 320 keypoints) take up to 15,430 characters."""
 """Longest entry value (a term or hash); keeps values indexable on PostgreSQL."""
 MAX_SIGNAL_TYPE_CHARS = 32
 MAX_ACTOR_CHARS = 255

@@ -1,0 +1,144 @@
+"""``LocalFeatureIndex``: listed images' ORB keypoints, verified geometrically.
+
+``query`` finds, for each sent image, the entries whose keypoints reappear
+in it in one consistent arrangement:
+
+1. candidates: every active entry while there are at most
+   ``visual_local_verify_all_max``; otherwise the ``visual_max_verify``
+   entries whose PDQ hash is nearest to one of the sent image's, if within
+   ``visual_candidate_distance`` (Hamming-index near misses);
+2. every candidate keypoint looks up its two nearest sent keypoints (one
+   FAISS binary search over all candidates' descriptors at once) and keeps
+   the pair when the nearest is clearly nearer than the second (ratio test,
+   ``visual_local_ratio``) and within 64 bits;
+3. per candidate with enough pairs, RANSAC fits a similarity transform
+   (rotation, scale, shift) and counts the pairs it explains within
+   ``visual_local_ransac_px`` pixels; a scale outside 1/8..8 is refused.
+
+A hit's ``distance`` is the number of the entry's keypoints **not**
+explained (fewer is closer); it matches when at least
+``visual_local_min_inliers`` are.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import cv2
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from fairgate.index.base import Hit
+
+if TYPE_CHECKING:
+    from fairgate.settings import Settings
+    from fairgate.signals.local import Features
+
+Resolver = Callable[[str], "Features | None"]
+F32 = npt.NDArray[np.float32]
+_MAX_BITS = 64
+
+
+class LocalFeatureIndex:
+    def __init__(self, resolve: Resolver, settings: Settings) -> None:
+        self._resolve = resolve
+        self._settings = settings
+        self._entries: dict[int, Features] = {}
+        self._lock = threading.RLock()
+
+    # -- the SignalIndex protocol -------------------------------------------
+    def add(self, entries: Sequence[tuple[int, str]]) -> None:
+        from fairgate.signals.local import decode
+
+        decoded = [(entry_id, decode(value)) for entry_id, value in entries]
+        with self._lock:
+            self._entries.update(decoded)
+
+    def extend(self, entries: Iterable[tuple[int, str]]) -> None:
+        self.add(list(entries))
+
+    def disable(self, entry_ids: Iterable[int]) -> None:
+        with self._lock:
+            for entry_id in entry_ids:
+                self._entries.pop(entry_id, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def query(self, values: Sequence[str]) -> list[list[Hit]]:
+        out: list[list[Hit]] = []
+        for value in values:
+            features = self._resolve(value)
+            out.append([] if features is None or len(features) == 0 else self._match(features))
+        return out
+
+    # -- matching -------------------------------------------------------------
+    def candidates(self, query: Features) -> list[tuple[int, Features]]:
+        settings = self._settings
+        with self._lock:
+            entries = list(self._entries.items())
+        if len(entries) <= settings.visual_local_verify_all_max:
+            return entries
+        if not query.pdq:
+            return []
+        sent = np.unpackbits(np.frombuffer(bytes.fromhex("".join(query.pdq)), np.uint8)).reshape(
+            len(query.pdq), 256
+        )
+        scored: list[tuple[int, int, Features]] = []
+        for entry_id, features in entries:
+            if not features.pdq:
+                continue
+            bits = np.unpackbits(np.frombuffer(bytes.fromhex(features.pdq[0]), np.uint8))
+            distance = int(np.count_nonzero(sent != bits, axis=1).min())
+            if distance <= settings.visual_candidate_distance:
+                scored.append((distance, entry_id, features))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return [(entry_id, f) for _, entry_id, f in scored[: settings.visual_max_verify]]
+
+    def _match(self, query: Features) -> list[Hit]:
+        settings = self._settings
+        chosen = self.candidates(query)
+        if not chosen or len(query) < 2:
+            return []
+        index = faiss.IndexBinaryFlat(256)
+        index.add(query.descriptors)
+        listed = np.concatenate([f.descriptors for _, f in chosen])
+        distances, labels = index.search(listed, 2)
+        good = (distances[:, 0] <= _MAX_BITS) & (
+            distances[:, 0] < settings.visual_local_ratio * distances[:, 1]
+        )
+        hits: list[Hit] = []
+        start = 0
+        for entry_id, features in chosen:
+            n = len(features)
+            rows = np.flatnonzero(good[start : start + n])
+            sent = query.points[labels[start + rows, 0]]
+            start += n
+            if rows.size < settings.visual_local_min_inliers:
+                continue
+            inliers = self._inliers(features.points[rows], sent)
+            if inliers >= settings.visual_local_min_inliers:
+                hits.append(Hit(entry_id=entry_id, distance=n - inliers))
+        hits.sort(key=lambda hit: (hit.distance, hit.entry_id))
+        return hits
+
+    def _inliers(self, listed: F32, sent: F32) -> int:
+        model, mask = cv2.estimateAffinePartial2D(
+            listed.reshape(-1, 1, 2),
+            sent.reshape(-1, 1, 2),
+            method=cv2.RANSAC,
+            ransacReprojThreshold=self._settings.visual_local_ransac_px,
+            maxIters=500,
+            confidence=0.99,
+        )
+        if model is None or mask is None:
+            return 0
+        scale = float(np.hypot(model[0, 0], model[1, 0]))
+        if not 0.125 <= scale <= 8.0:
+            return 0
+        # One sent keypoint explaining several listed ones counts once.
+        matched = sent.reshape(-1, 2)[mask.ravel().astype(bool)]
+        return len({(round(float(x)), round(float(y))) for x, y in matched})

@@ -1,0 +1,207 @@
+"""Local features (ORB) with RANSAC geometric verification: the expensive signal.
+
+It catches what global hashes miss - rotation by a few degrees, a heavy
+crop, overlays, an image inside a frame or a collage - by finding the
+listed image's keypoints in the sent one, in a consistent geometric
+arrangement (a similarity transform fitted by RANSAC).
+
+* A **list entry** (``reference=True``) is the listed image's
+  ``visual_local_listed_features`` strongest ORB keypoints, spread over the
+  image, with its PDQ hash: ``orb1:<pdq hex>:<base64>`` (pixel coordinates as
+  uint16 and 32-byte descriptors; at most about 6 KB).
+* **Screening** extracts ``visual_local_query_features`` keypoints of the
+  sent image (and of its mirror image, ``visual_local_mirror``: ORB is not
+  mirror-invariant). They are large, so each Signal carries a key (``orb1q:<sha256
+  prefix>[:m]``) and the features wait in this signal type's small cache, where
+  its index (made by :meth:`LocalFeatures.make_index`) finds them.
+
+The engine runs this type **after** the cheap ones, only for attachments
+they did not match, and within the per-image budget (``deferred = True``).
+The index (``index/local.py``) verifies every entry while it holds at most
+``visual_local_verify_all_max`` (a small, verify-worthy list); above that,
+only the entries whose PDQ hash is within ``visual_candidate_distance`` of
+one of the sent image's (near misses of the Hamming index).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from fairgate.errors import InvalidSignalValue
+from fairgate.signals.exact import canonical_hex
+from fairgate.signals.subimage import box_pdq
+from fairgate.types import Note, Signal
+
+if TYPE_CHECKING:
+    from fairgate.index.base import SignalIndex
+    from fairgate.media.source import MediaSource
+    from fairgate.settings import Settings
+
+PREFIX = "orb1:"
+QUERY_PREFIX = "orb1q:"
+_DESCRIPTOR_BYTES = 32
+_ROW = 4 + _DESCRIPTOR_BYTES
+_CACHE = 64
+
+U8 = npt.NDArray[np.uint8]
+F32 = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Keypoints of one image: ``points`` n x 2 (pixels of the analysed copy),
+    ``descriptors`` n x 32 ORB bits, and PDQ hashes that nominate it."""
+
+    points: F32
+    descriptors: U8
+    pdq: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+
+def extract(image: Image.Image, *, count: int, side: int) -> Features:
+    """ORB keypoints of ``image`` scaled so its longer side is ``side`` px.
+
+    Detection asks for 3x ``count`` and keeps the strongest per cell of a
+    4 x 4 grid in turn, so the kept points cover the whole image.
+    """
+    w, h = image.size
+    factor = min(1.0, side / max(w, h))
+    grey = image.convert("L")
+    if factor < 1.0:
+        grey = grey.resize(
+            (max(1, round(w * factor)), max(1, round(h * factor))), Image.Resampling.BILINEAR
+        )
+    pixels = np.asarray(grey)
+    if min(pixels.shape) < 32:
+        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
+    orb = cv2.ORB.create(nfeatures=count * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
+    keypoints, descriptors = orb.detectAndCompute(pixels, None)
+    if descriptors is None or not keypoints:
+        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
+    points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
+    response = np.array([kp.response for kp in keypoints], dtype=np.float32)
+    keep = _spread(points, response, pixels.shape[1], pixels.shape[0], count)
+    return Features(points[keep], np.ascontiguousarray(descriptors[keep]))
+
+
+def _spread(points: F32, response: F32, w: int, h: int, count: int) -> npt.NDArray[np.intp]:
+    """Indexes of ``count`` points, taken strongest first from each of 16 cells in turn."""
+    cell = np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)
+    order = np.argsort(-response, kind="stable")
+    rank = np.zeros(len(order), dtype=np.int64)
+    seen: dict[int, int] = {}
+    for i in order:
+        c = int(cell[i])
+        rank[i] = seen.get(c, 0)
+        seen[c] = rank[i] + 1
+    chosen = np.lexsort((-response, rank))[:count]
+    return np.sort(chosen)
+
+
+def encode(features: Features) -> str:
+    """``orb1:<pdq>:<base64 rows>``, each row uint16 x, uint16 y, 32 descriptor bytes."""
+    xy = np.clip(np.rint(features.points), 0, 65535).astype("<u2")
+    rows = np.concatenate([xy.view(np.uint8).reshape(-1, 4), features.descriptors], axis=1)
+    body = base64.b64encode(rows.tobytes()).decode("ascii")
+    return f"{PREFIX}{features.pdq[0] if features.pdq else ''}:{body}"
+
+
+def decode(value: str) -> Features:
+    """The features of an ``orb1:`` value; ``InvalidSignalValue`` names what is wrong."""
+    if not isinstance(value, str) or not value.startswith(PREFIX):
+        raise InvalidSignalValue(f"orb value must start with {PREFIX!r}")
+    pdq, sep, body = value[len(PREFIX) :].partition(":")
+    if not sep:
+        raise InvalidSignalValue("orb value must be orb1:<pdq hex or nothing>:<base64>")
+    hashes = (canonical_hex(pdq, length=64, what="orb value's pdq hash"),) if pdq else ()
+    try:
+        raw = base64.b64decode(body.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidSignalValue(f"orb value is not valid base64: {exc}") from None
+    if not raw or len(raw) % _ROW:
+        raise InvalidSignalValue(f"orb value holds {len(raw)} bytes; expected rows of {_ROW}")
+    rows = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _ROW)
+    points = rows[:, :4].copy().view("<u2").astype(np.float32)
+    return Features(points, np.ascontiguousarray(rows[:, 4:]), hashes)
+
+
+class LocalFeatures:
+    """ORB keypoints + RANSAC as a fairgate signal type (see the module doc)."""
+
+    name: str = "orb"
+    deferred: bool = True
+    """Computed after the cheap signal types, for attachments they did not match."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cache: OrderedDict[str, Features] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def validate(self, value: str) -> str:
+        features = decode(value)
+        if len(features) > 4 * self.settings.visual_local_listed_features:
+            raise InvalidSignalValue(f"orb value has {len(features)} keypoints; too many")
+        return value.strip()
+
+    def compute(self, attachment: int, media: MediaSource, *, reference: bool) -> list[Signal]:
+        settings = self.settings
+        if reference:
+            image = media.image()
+            features = extract(
+                image, count=settings.visual_local_listed_features, side=settings.visual_local_side
+            )
+            if len(features) < settings.visual_local_min_inliers:
+                return []  # too plain to verify anything against
+            pdq, _ = box_pdq(image, dihedral=False)
+            value = encode(Features(features.points, features.descriptors, pdq))
+            return [Signal(self.name, value, attachment)]
+        inner = media.image(reduced=True)  # untrimmed: keypoints ignore borders anyway
+        pdq, _ = box_pdq(inner, dihedral=True)
+        digest = hashlib.sha256(media.data).hexdigest()[:32]
+        views = [("query", inner)]
+        if settings.visual_local_mirror:
+            views.append(("query:mirror", inner.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+        signals: list[Signal] = []
+        for variant, view in views:
+            features = extract(
+                view, count=settings.visual_local_query_features, side=settings.visual_local_side
+            )
+            key = f"{QUERY_PREFIX}{digest}{':m' if variant.endswith('mirror') else ''}"
+            self.remember(key, Features(features.points, features.descriptors, pdq))
+            signals.append(Signal(self.name, key, attachment, variant=variant))
+        return signals
+
+    def remember(self, key: str, features: Features) -> None:
+        with self._lock:
+            self._cache[key] = features
+            self._cache.move_to_end(key)
+            while len(self._cache) > _CACHE:
+                self._cache.popitem(last=False)
+
+    def resolve(self, value: str) -> Features | None:
+        """The features behind a screening key (None when evicted), or of a full value."""
+        if value.startswith(QUERY_PREFIX):
+            with self._lock:
+                return self._cache.get(value)
+        return decode(value)
+
+    def check(self, signal: Signal) -> Note | None:
+        return None
+
+    def make_index(self) -> SignalIndex:
+        from fairgate.index.local import LocalFeatureIndex
+
+        return LocalFeatureIndex(self.resolve, self.settings)

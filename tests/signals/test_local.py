@@ -1,0 +1,107 @@
+"""ORB keypoints + RANSAC: the value format, the index, and what it catches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from tests.signals.visual_helpers import media, photo
+
+from fairgate.errors import InvalidSignalValue
+from fairgate.index.base import SignalIndex
+from fairgate.settings import Settings
+from fairgate.signals.local import Features, LocalFeatures, decode, encode
+
+
+def listed(signal_type: LocalFeatures, *names: str) -> SignalIndex:
+    index = signal_type.make_index()
+    for k, name in enumerate(names):
+        (signal,) = signal_type.compute(0, media(photo(name, 512)), reference=True)
+        index.add([(k + 1, signal.value)])
+    return index
+
+
+def query(signal_type: LocalFeatures, image: Image.Image) -> list[tuple[int, int]]:
+    """Hits of the image and of its mirror image (the two screening signals)."""
+    signals = signal_type.compute(0, media(image), reference=False)
+    assert [s.variant for s in signals] == ["query", "query:mirror"]
+    return [
+        (h.entry_id, h.distance) for hits in INDEX.query([s.value for s in signals]) for h in hits
+    ]
+
+
+INDEX: SignalIndex
+
+
+def test_value_round_trip_and_size() -> None:
+    features = Features(
+        np.array([[1, 2], [300.4, 511]], dtype=np.float32),
+        np.arange(64, dtype=np.uint8).reshape(2, 32),
+        ("ab" * 32,),
+    )
+    value = encode(features)
+    back = decode(value)
+    assert back.pdq == features.pdq
+    assert back.points.tolist() == [[1, 2], [300, 511]]
+    assert np.array_equal(back.descriptors, features.descriptors)
+    settings = Settings()
+    (signal,) = LocalFeatures(settings).compute(0, media(photo()), reference=True)
+    assert len(decode(signal.value)) == settings.visual_local_listed_features
+    assert len(signal.value) <= 16_384  # the store's value limit
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("pdq:abc", "must start with"),
+        ("orb1:nocolon", "orb1:<pdq"),
+        ("orb1::!!!!", "base64"),
+        ("orb1::AAAA", "rows of 36"),
+        ("orb1:zz:AAAA", "hex"),
+    ],
+)
+def test_bad_values_are_refused_with_a_reason(value: str, reason: str) -> None:
+    with pytest.raises(InvalidSignalValue, match=reason):
+        LocalFeatures(Settings()).validate(value)
+
+
+def test_rotated_cropped_copy_is_verified_and_other_photos_are_not() -> None:
+    global INDEX
+    settings = Settings()
+    signal_type = LocalFeatures(settings)
+    INDEX = listed(signal_type, "q0746", "q0122")
+    image = photo("q0746", 512)
+    turned = image.rotate(15, resample=Image.BICUBIC, expand=False)
+    w, h = turned.size
+    disguised = turned.crop((w // 6, h // 6, w - w // 8, h - h // 8))
+    hits = query(signal_type, disguised)
+    assert {entry for entry, _ in hits} == {1}
+    assert min(d for _, d in hits) <= (
+        settings.visual_local_listed_features - settings.visual_local_min_inliers
+    )
+    assert query(signal_type, photo("q0291", 512)) == []
+
+
+def test_large_indexes_verify_only_pdq_near_misses() -> None:
+    settings = Settings(visual_local_verify_all_max=0, visual_candidate_distance=60)
+    signal_type = LocalFeatures(settings)
+    index = listed(signal_type, "q0746", "q0122")
+    from fairgate.index.local import LocalFeatureIndex
+
+    assert isinstance(index, LocalFeatureIndex)
+    near = signal_type.compute(0, media(photo("q0746", 400)), reference=False)[0]
+    far = signal_type.compute(0, media(photo("q0291", 400)), reference=False)[0]
+    near_features, far_features = signal_type.resolve(near.value), signal_type.resolve(far.value)
+    assert near_features is not None
+    assert far_features is not None
+    assert [entry for entry, _ in index.candidates(near_features)] == [1]
+    assert index.candidates(far_features) == []
+    assert [h.entry_id for h in index.query([near.value])[0]] == [1]
+    index.disable([1])
+    assert index.query([near.value]) == [[]]
+    assert len(index) == 1
+
+
+def test_a_forgotten_query_key_matches_nothing() -> None:
+    index = LocalFeatures(Settings()).make_index()
+    assert index.query(["orb1q:" + "0" * 32]) == [[]]
