@@ -130,3 +130,21 @@ def test_a_session_ends_after_its_lifetime(console_settings: Settings) -> None:
         assert client.get("/console/queue").url.path == "/console/queue"
         now[0] += timedelta(hours=0.2)
         assert client.get("/console/queue").url.path == "/console/signin"
+
+
+def test_unknown_item_and_list_are_404_pages(console: Console) -> None:
+    console.sign_in("rita")
+    for path in ("/console/items/999", "/console/lists/no-such-list"):
+        response = console.client.get(path)
+        assert response.status_code == 404
+        assert "<h1>Not found</h1>" in response.text
+
+
+def test_pages_are_sent_with_a_strict_content_security_policy(console: Console) -> None:
+    console.sign_in("rita")
+    headers = console.client.get("/console/queue").headers
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    cookie = console.client.get("/console/signin").headers["set-cookie"]
+    assert "httponly" in cookie.lower()
+    assert "samesite=strict" in cookie.lower()

@@ -77,8 +77,9 @@ def artifacts(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def browser_page() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright  # a dev dependency: never skipped
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()

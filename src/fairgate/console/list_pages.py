@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from fairgate.console.web import PostedDep, SessionDep, back, page, state
-from fairgate.errors import FairgateError, InvalidInput
+from fairgate.console.web import PostedDep, SessionDep, back, missing, page, state
+from fairgate.errors import FairgateError, InvalidInput, NotFound
 from fairgate.store.browse import entries_page
 
 router = APIRouter()
@@ -34,7 +34,10 @@ def one_list(
 ) -> Response:
     st = state(request)
     engine = st.engine
-    lst = engine.store.get_list(name[:64])
+    try:
+        lst = engine.store.get_list(name[:64])
+    except NotFound as exc:
+        return missing(request, s, str(exc))
     size = st.settings.console_page_size
     with engine.store.read() as conn:
         rows = entries_page(

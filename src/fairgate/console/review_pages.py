@@ -11,12 +11,12 @@ from fastapi.responses import Response
 
 from fairgate.console import media
 from fairgate.console.evidence import shown_reasons
-from fairgate.console.web import PostedDep, SessionDep, back, page, state
+from fairgate.console.web import PostedDep, SessionDep, back, missing, page, state
 from fairgate.enforcement.export import export_account
 from fairgate.enforcement.review import OUTCOMES
 from fairgate.enforcement.views import decision_record
 from fairgate.engine import Engine
-from fairgate.errors import FairgateError, InvalidInput
+from fairgate.errors import FairgateError, InvalidInput, NotFound
 from fairgate.types import ListType
 
 router = APIRouter()
@@ -97,7 +97,10 @@ def _history(engine: Engine, account: str) -> dict[str, Any]:
 @router.get("/items/{item_id}")
 def item(item_id: int, request: Request, s: SessionDep) -> Response:
     engine = state(request).engine
-    found = engine.review.get(item_id)
+    try:
+        found = engine.review.get(item_id)
+    except NotFound as exc:
+        return missing(request, s, str(exc))
     record = decision_record(engine, found.decision_id)
     context = {
         "item": found,

@@ -143,6 +143,18 @@ def page(
     return response
 
 
+def missing(request: Request, s: users.Session, reason: str) -> HTMLResponse:
+    """404 as a console page (an unknown item, list or account)."""
+    return page(
+        request,
+        "refused.html",
+        s,
+        {"reason": reason, "heading": "Not found"},
+        status=404,
+        title="Not found",
+    )
+
+
 def back(path: str, *, note: str = "", error: str = "") -> RedirectResponse:
     """303 to a console page, with a message shown on it."""
     query = {k: v[:500] for k, v in (("note", note), ("error", error)) if v}
