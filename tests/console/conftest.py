@@ -33,6 +33,10 @@ rules:
     list: known-abuse
     strike_points: 1
     text: "This image matches one that reviewers confirmed as abusive."
+  - id: scam.fraud
+    list: scam-terms
+    action: hold
+    text: "Messages that look like fraud are checked by a person before delivery."
 """
 
 
@@ -86,6 +90,8 @@ def seed(settings: Settings) -> None:
         engine.lists.create("suspect-images", ListType.IMAGE, action=ListAction.HOLD, by="test")
         engine.lists.create("known-abuse", ListType.IMAGE, action=ListAction.BLOCK, by="test")
         engine.lists.add_files("suspect-images", [shared_file(BRIDGE)], by="test", note="seed")
+        engine.lists.create("scam-terms", ListType.TEXT, action=ListAction.HOLD, by="test")
+        engine.lists.add_terms("scam-terms", ["gift card"], by="test", note="scam seed")
     with open_store(settings.database_url) as store:
         now = datetime.now(UTC)
         create_user(store.engine, "rita", "reviewer", PASSWORD, by="test", now=now)

@@ -207,3 +207,19 @@ def test_audit_dashboard_and_account_pages(console: Console) -> None:
     account = console.client.get("/console/accounts/u1").text
     assert "review.suspect-image" in account
     assert "hold #" in account
+
+
+def test_a_held_text_shows_what_matched_and_in_which_form(console: Console) -> None:
+    response = console.client.post(
+        "/v1/screen",
+        headers=console.api("platform"),
+        json={"sender": "u3", "text": "pay the fee with a G1FT CARD today"},
+    )
+    assert response.json()["action"] == "hold"
+    console.sign_in("rita")
+    [item] = item_ids(console.client.get("/console/queue?rule=scam.fraud").text)
+    page = console.client.get(f"/console/items/{item}").text
+    assert "<mark>G1FT CARD</mark>" in page
+    assert "Form that matched" in page
+    assert "No image is stored" in page
+    assert "Mark restricted" not in page  # nothing to add to an image list
