@@ -223,3 +223,21 @@ def test_a_held_text_shows_what_matched_and_in_which_form(console: Console) -> N
     assert "Form that matched" in page
     assert "No image is stored" in page
     assert "Mark restricted" not in page  # nothing to add to an image list
+
+
+def test_an_image_past_its_retention_is_not_shown(console_settings: Settings) -> None:
+    keys = make_keys(console_settings.database_url)
+    seed(console_settings)
+    now = [datetime.now(UTC)]
+    settings = console_settings.model_copy(
+        update={"console_media_retention_days": 2.0, "console_session_hours": 24 * 30.0}
+    )
+    with TestClient(create_app(settings, clock=lambda: now[0])) as client:
+        console = Console(client, keys, settings)
+        held = screen(console, shared_file(BRIDGE).read_bytes())
+        console.sign_in("rita")
+        [item] = item_ids(client.get("/console/queue").text)
+        assert client.get(f"/console/media/{held['decision_id']}/0").status_code == 200
+        now[0] += timedelta(days=3)
+        assert client.get(f"/console/media/{held['decision_id']}/0").status_code == 404
+        assert "No image is stored" in client.get(f"/console/items/{item}").text

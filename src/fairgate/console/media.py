@@ -60,9 +60,13 @@ def keep(engine: Engine, settings: Settings, message: Message, decision: Decisio
     return len(rows)
 
 
-def held_for(engine: Engine, decision_id: str) -> list[Held]:
+def held_for(engine: Engine, decision_id: str, *, since: datetime | None = None) -> list[Held]:
+    """A decision's kept attachments; with ``since``, only those kept since then
+    (so an image past its retention is never shown, even before it is deleted)."""
     c = t.held_media.c
     stmt = select(t.held_media).where(c.decision_id == decision_id).order_by(c.attachment)
+    if since is not None:
+        stmt = stmt.where(c.created_at >= since)
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return [
@@ -78,8 +82,15 @@ def held_for(engine: Engine, decision_id: str) -> list[Held]:
     ]
 
 
-def one(engine: Engine, decision_id: str, attachment: int) -> Held | None:
-    return next((h for h in held_for(engine, decision_id) if h.attachment == attachment), None)
+def one(
+    engine: Engine, decision_id: str, attachment: int, *, since: datetime | None = None
+) -> Held | None:
+    held = held_for(engine, decision_id, since=since)
+    return next((h for h in held if h.attachment == attachment), None)
+
+
+def retained_since(now: datetime, settings: Settings) -> datetime:
+    return now - timedelta(days=settings.console_media_retention_days)
 
 
 def display_png(data: bytes, *, reveal: bool) -> bytes:

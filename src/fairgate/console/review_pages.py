@@ -88,6 +88,12 @@ def claim(item_id: int, request: Request, p: PostedDep) -> Response:
     return back(f"/items/{item_id}", note="Claimed: the item is yours for now.")
 
 
+def _held(request: Request, decision_id: str) -> list[media.Held]:
+    st = state(request)
+    since = media.retained_since(st.engine.clock(), st.settings)
+    return media.held_for(st.engine.store.engine, decision_id, since=since)
+
+
 def _history(engine: Engine, account: str) -> dict[str, Any]:
     exported = export_account(engine, account)
     exported["decisions"] = exported["decisions"][-HISTORY:][::-1]
@@ -106,7 +112,7 @@ def item(item_id: int, request: Request, s: SessionDep) -> Response:
         "item": found,
         "decision": record,
         "reasons": shown_reasons(engine, record),
-        "held": media.held_for(engine.store.engine, found.decision_id),
+        "held": _held(request, found.decision_id),
         "history": _history(engine, found.account_id),
         "outcomes": OUTCOMES[found.kind],
         "image_lists": [lst for lst in engine.store.all_lists() if lst.list_type is ListType.IMAGE],
@@ -148,7 +154,7 @@ async def restrict(item_id: int, request: Request, p: PostedDep) -> Response:
 
     def run() -> str:
         found = engine.review.get(item_id)
-        held = media.held_for(engine.store.engine, found.decision_id)
+        held = _held(request, found.decision_id)
         if not held:
             raise InvalidInput("this item has no stored image to add")
         result = engine.lists.add_many(
@@ -172,7 +178,8 @@ def image(
     decision_id: str, attachment: int, request: Request, s: SessionDep, reveal: int = 0
 ) -> Response:
     engine = state(request).engine
-    held = media.one(engine.store.engine, decision_id[:128], attachment)
+    since = media.retained_since(engine.clock(), state(request).settings)
+    held = media.one(engine.store.engine, decision_id[:128], attachment, since=since)
     if held is None:
         return Response("no stored image", status_code=404, media_type="text/plain")
     try:
