@@ -31,6 +31,7 @@ from fairgate.cli_support import (
     settings_for,
     wide,
 )
+from fairgate.cli_users import users_app
 from fairgate.cli_webhooks import webhooks_app
 from fairgate.errors import FairgateError, InvalidInput
 from fairgate.types import ListAction, ListType, MessageKind
@@ -60,6 +61,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.command("serve")(serve)
 app.add_typer(webhooks_app, name="webhooks")
 app.command("report")(report)

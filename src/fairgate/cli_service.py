@@ -30,7 +30,7 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
     db: DbOpt = None,
 ) -> None:
-    """Run the HTTP API (and, later, the reviewers' console) with N worker
+    """Run the HTTP API and the reviewers' console (/console) with N worker
     processes; each loads the indexes before it reports ready on /readyz."""
     import uvicorn
 

@@ -207,3 +207,14 @@ class Settings(BaseSettings):
     """If set (JSON list in the environment), webhooks may only be registered for
     and sent to these hosts (``.example.com`` admits its subdomains): fairgate
     fetches no other URL, whatever a request asks."""
+
+    # The reviewers' console (/console).
+    console_session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    """A console sign-in lasts this long (the session is then deleted)."""
+    console_media_retention_days: float = Field(default=30.0, gt=0)
+    """Bytes of matched attachments (held, blocked, flagged) are kept this long for
+    reviewers; attachments that matched nothing are never stored."""
+    console_media_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    """Larger matched attachments are not kept (the item view says so)."""
+    console_page_size: int = Field(default=50, ge=1, le=1000)
+    """Rows per page in the console's queue, list and audit pages."""

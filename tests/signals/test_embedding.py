@@ -72,8 +72,12 @@ def test_registered_only_when_a_model_is_configured(tmp_path: Path) -> None:
 
 def test_engine_blocks_a_copy_by_its_embedding(tmp_path: Path) -> None:
     model = tiny_model(tmp_path / "m.onnx")
-    off = {"visual_local": False, "visual_trim": False, "visual_tiles": False,
-           "embedding_match_distance": 12}  # of this model's 64 bits
+    off = {
+        "visual_local": False,
+        "visual_trim": False,
+        "visual_tiles": False,
+        "embedding_match_distance": 12,
+    }  # of this model's 64 bits
     url = f"sqlite:///{tmp_path / 'e.db'}"
     with Engine.open(settings=settings_for(model, database_url=url, **off)) as engine:
         engine.lists.create("known", ListType.IMAGE, by="t")

@@ -47,8 +47,12 @@ def test_md5_value_is_not_a_sha256_value() -> None:
 
 
 def test_registry_has_the_three_builtins(settings: Settings) -> None:
-    off = {"visual_trim": False, "visual_tiles": False, "visual_crop_entries": False,
-           "visual_local": False}
+    off = {
+        "visual_trim": False,
+        "visual_tiles": False,
+        "visual_crop_entries": False,
+        "visual_local": False,
+    }
     assert list(builtin_signal_types(settings.model_copy(update=off))) == ["sha256", "md5", "pdq"]
     local = builtin_signal_types(settings.model_copy(update={"visual_local": True}))
     assert list(local) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]

@@ -30,6 +30,9 @@ TABLES = {
     "webhook_endpoints",
     "webhook_deliveries",
     "service_cursors",
+    "console_users",
+    "console_sessions",
+    "held_media",
     "alembic_version",
 }
 

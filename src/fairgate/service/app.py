@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from fairgate.console.router import install as install_console
 from fairgate.enforcement.accounts import Clock
 from fairgate.engine import Engine
 from fairgate.feed import ChangeFeed, PollingFeed, RedisFeed
@@ -118,6 +119,7 @@ def create_app(
 
     for module in (screen_router, decisions, review, accounts, lists, reports, admin, health):
         app.include_router(module.router)
+    install_console(app)
     app.add_middleware(Measure)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -320,3 +321,52 @@ service_cursors = Table(
 )
 """Named positions in the audit log for background consumers (e.g. the webhook
 dispatcher), with a lease so only one worker process consumes at a time."""
+
+# -- the reviewers' console (revision 0004) -------------------------------------
+
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False, comment="reviewer | admin"),
+    Column("password_hash", String(255), nullable=False, comment="argon2id (PHC string)"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("disabled_at", UtcDateTime, nullable=True),
+)
+"""People who sign in to the console; only an argon2id hash of each password is kept."""
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True, comment="the cookie is never stored"),
+    Column("user_id", Integer, ForeignKey("console_users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Index("ix_console_sessions_expires_at", "expires_at"),
+)
+"""Signed-in sessions: the sha256 of the cookie's random token, and the session's CSRF token."""
+
+held_media = Table(
+    "held_media",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column(
+        "decision_id",
+        String(128),
+        ForeignKey("decisions.decision_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("attachment", Integer, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_held_media_decision_id_attachment", "decision_id", "attachment", unique=True),
+    Index("ix_held_media_created_at", "created_at"),
+)
+"""The bytes of attachments that matched a list (held, blocked or flagged), so a
+reviewer can see them; kept for ``console_media_retention_days``. Attachments of
+messages that matched nothing are never stored."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
+from fairgate.console import media as held_media
 from fairgate.errors import InvalidInput
 from fairgate.service import messages
 from fairgate.service.auth import PlatformCaller, state_of
@@ -91,6 +92,10 @@ async def screen(request: Request, caller: PlatformCaller) -> dict[str, Any]:
             415, f"unsupported content type {kind!r}: send application/json or multipart/form-data"
         )
     decision = await run_in_threadpool(state.engine.screen, message)
+    if decision.reasons and message.attachments:  # kept for the reviewers' console
+        await run_in_threadpool(
+            held_media.keep, state.engine.store.engine, settings, message, decision
+        )
     top = decision.reasons[0].rule if decision.reasons else "none"
     state.metrics.decisions.labels(decision.action.value, top).inc()
     return decision.to_dict()

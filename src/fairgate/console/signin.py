@@ -1,0 +1,107 @@
+"""Sign-in and sign-out."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from fairgate.console import users
+from fairgate.console.web import (
+    PREFIX,
+    SESSION_COOKIE,
+    SIGNIN_COOKIE,
+    PostedDep,
+    Refused,
+    page,
+    state,
+)
+
+router = APIRouter()
+log = logging.getLogger("fairgate.console")
+
+
+def _next(value: str | None) -> str:
+    if value and value.startswith(PREFIX + "/") and not value.startswith("//"):
+        return value
+    return PREFIX + "/queue"
+
+
+def _signin_page(request: Request, next_path: str, error: str = "", status: int = 200) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = page(
+        request,
+        "signin.html",
+        None,
+        {"signin_token": token, "next": next_path, "signin_error": error},
+        status=status,
+        title="Sign in",
+    )
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path=PREFIX,
+        max_age=3600,
+    )
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_form(request: Request, next: str | None = None) -> Response:
+    return _signin_page(request, _next(next))
+
+
+@router.post("/signin")
+async def signin(
+    request: Request,
+    name: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=users.MAX_PASSWORD)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    cookie = request.cookies.get(SIGNIN_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+        raise Refused("the sign-in form's CSRF token is missing or wrong; reload the page")
+    st = state(request)
+    engine = st.engine
+    user = await run_in_threadpool(users.authenticate, engine.store.engine, name, password)
+    if user is None:
+        log.info("console sign-in refused for %r", name)
+        return _signin_page(request, _next(next), "Wrong name or password.", status=401)
+    token, _ = await run_in_threadpool(
+        lambda: users.open_session(
+            engine.store.engine,
+            user,
+            now=engine.clock(),
+            hours=st.settings.console_session_hours,
+        )
+    )
+    response = RedirectResponse(_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path=PREFIX,
+        max_age=int(st.settings.console_session_hours * 3600),
+    )
+    response.delete_cookie(SIGNIN_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/signout")
+async def signout(request: Request, p: PostedDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    await run_in_threadpool(users.close_session, state(request).engine.store.engine, token)
+    response = RedirectResponse(f"{PREFIX}/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    return response
