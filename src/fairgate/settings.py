@@ -218,3 +218,6 @@ class Settings(BaseSettings):
     """Larger matched attachments are not kept (the item view says so)."""
     console_page_size: int = Field(default=50, ge=1, le=1000)
     """Rows per page in the console's queue, list and audit pages."""
+    service_threads: int = Field(default=8, ge=1, le=256)
+    """Threads per ``fairgate serve`` worker that run screen calls and other
+    blocking work (requests beyond it wait their turn)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from fairgate.console.router import install as install_console
@@ -65,6 +66,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Screening is CPU-bound Python: a few threads per worker keep the GIL
+        # from being fought over by forty (the default), and latency steady.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.service_threads
         owned = engine is None
         running = engine or Engine.open(settings=settings, clock=clock)
         running.refresh_on_screen = False

@@ -9,7 +9,9 @@ change log (``add_entries``, ``disable_entry``) are serialised (SQLite:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -79,6 +81,13 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._sqlite_writer = (
+            threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
+        """SQLite has one writer at a time: threads of this process queue here
+        instead of in SQLite's busy handler, which sleeps in steps of up to
+        100 ms (the tail latency of a busy service). Other processes still
+        wait in the busy handler."""
         self.on_changes: list[Callable[[], object]] = []
         """Called after every committed transaction that appended to the change
         log (the service publishes on its change feed here)."""
@@ -477,7 +486,7 @@ class SqlStore:
 
     @contextmanager
     def _write(self, *, changelog: bool = False, audit: bool = False) -> Iterator[Connection]:
-        with _translate(), self._engine.connect() as conn:
+        with self._sqlite_writer, _translate(), self._engine.connect() as conn:
             conn.execution_options(**WRITE_OPTIONS)
             with conn.begin():
                 if changelog and conn.dialect.name == "postgresql":
