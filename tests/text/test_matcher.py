@@ -96,7 +96,8 @@ def test_catastrophic_pattern_runs_in_linear_time() -> None:
     rules = RegexRules([Rule(1, 1, r"(a+)+$")], max_mem=8 << 20)
     start = time.perf_counter()
     assert rules.search([(0, "a" * 50_000 + "!")]) == []
-    assert time.perf_counter() - start < 1.0
+    # A hang guard, not a speed test: backtracking would not finish in years.
+    assert time.perf_counter() - start < 20.0
 
 
 # -- delta, disabling, background rebuild -------------------------------------------
