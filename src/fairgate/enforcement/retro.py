@@ -59,7 +59,9 @@ class RetroScanner:
             return []
         now = self._clock()
         since = now - timedelta(days=self._settings.media_retention_days)
-        found: dict[tuple[str, int], RetroHit] = {}
+        found: dict[str, RetroHit] = {}
+        """The closest new entry per earlier message: one review item each, however
+        many of the new entries (exact, PDQ, trimmed, tiles) it matches."""
         budget = self._settings.retro_scan_max_hits
         by_type: dict[str, list[tuple[int, str]]] = {}
         for entry_id, signal_type, value in entries:
@@ -72,10 +74,9 @@ class RetroScanner:
                 results = index.query([value for _, _, _, value in page])
                 for (_, decision_id, sender, _), hits in zip(page, results, strict=True):
                     for hit in hits:
-                        key = (decision_id, hit.entry_id)
-                        best = found.get(key)
+                        best = found.get(decision_id)
                         if best is None or hit.distance < best.distance:
-                            found[key] = RetroHit(
+                            found[decision_id] = RetroHit(
                                 decision_id, sender, hit.entry_id, hit.distance, None
                             )
                 if len(found) >= budget:
@@ -89,9 +90,7 @@ class RetroScanner:
         out: list[RetroHit] = []
         with self._store.transaction() as conn:
             for hit in hits:
-                if review_rows.exists(
-                    conn, kind="retro", decision_id=hit.decision_id, entry_id=hit.entry_id
-                ):
+                if review_rows.open_retro_exists(conn, decision_id=hit.decision_id, list_id=lst.id):
                     out.append(hit)
                     continue
                 item = review_rows.open_item(

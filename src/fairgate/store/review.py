@@ -48,10 +48,17 @@ def get(conn: Connection, item_id: int) -> ReviewItem | None:
     return _item(row) if row is not None else None
 
 
-def exists(conn: Connection, *, kind: str, decision_id: str, entry_id: int | None) -> bool:
+def open_retro_exists(conn: Connection, *, decision_id: str, list_id: int) -> bool:
+    """An open retro-scan item for this message and list (a later addition to
+    the same list must not queue the same message again)."""
     c = t.review_items.c
-    stmt = select(c.id).where(c.kind == kind).where(c.decision_id == decision_id)
-    stmt = stmt.where(c.entry_id.is_(None) if entry_id is None else c.entry_id == entry_id)
+    stmt = (
+        select(c.id)
+        .where(c.kind == "retro")
+        .where(c.status == "open")
+        .where(c.decision_id == decision_id)
+        .where(c.list_id == list_id)
+    )
     return conn.execute(stmt.limit(1)).first() is not None
 
 
