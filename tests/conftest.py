@@ -10,16 +10,14 @@ through libpq's ``options=-csearch_path=<schema>`` in the URL, so migrations,
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
+from fairgate.bench.scratch_db import scratch_database
 from fairgate.engine import Engine
 from fairgate.policy import load_policy
-from fairgate.store.engine import make_engine, normalize_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -38,20 +36,6 @@ POSTGRES_ENV = "FAIRGATE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def _postgres_schema_url(base: str) -> Iterator[str]:
-    admin = make_engine(normalize_url(base))
-    schema = f"fg_test_{uuid.uuid4().hex[:16]}"
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
@@ -66,7 +50,8 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'fairgate.db'}"
     else:
-        yield from _postgres_schema_url(os.environ[POSTGRES_ENV])
+        with scratch_database(os.environ[POSTGRES_ENV], prefix="fg_test") as url:
+            yield url
 
 
 @pytest.fixture

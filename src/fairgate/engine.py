@@ -71,7 +71,7 @@ class Engine:
         self.indexes = LiveIndexes(store, self.signal_types, settings=settings)
         self.ocr = OcrText(settings, ocr_engine)
         """Text in images; its OCR engine is built on the first message that needs it."""
-        self.accounts = Accounts(store, policy, self.clock)
+        self.accounts = Accounts(store, self.clock)
         self.retro = RetroScanner(store, self.signal_types, policy, settings, self.clock)
         self.lists.on_added.append(self.retro.scan)
         self.appeals = Appeals(self)
@@ -105,9 +105,8 @@ class Engine:
         """Switch to another policy between two screen calls (nothing is
         dropped: calls in flight finish under the policy they started with)."""
         notices = _catalog(self.settings, policy)
-        accounts = Accounts(self.store, policy, self.clock)
         self.retro.policy = policy
-        self.notices, self.accounts, self.policy = notices, accounts, policy
+        self.notices, self.policy = notices, policy
 
     def close(self) -> None:
         self.store.close()

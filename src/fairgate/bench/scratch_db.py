@@ -15,14 +15,15 @@ from fairgate.store.engine import make_engine, normalize_url
 
 
 @contextmanager
-def scratch_database(url: str | None) -> Iterator[str]:
-    """``url`` None or SQLite: a new SQLite file; PostgreSQL: a new schema in it."""
+def scratch_database(url: str | None, *, prefix: str = "fg_bench") -> Iterator[str]:
+    """``url`` None or SQLite: a new SQLite file; PostgreSQL: a new schema in it
+    (named ``<prefix>_<random>``), selected through libpq's ``search_path``."""
     if url is None or normalize_url(url).get_backend_name() == "sqlite":
         with tempfile.TemporaryDirectory(prefix="fairgate-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
     admin = make_engine(normalize_url(url))
-    schema = f"fg_bench_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))

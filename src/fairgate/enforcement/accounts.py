@@ -29,9 +29,8 @@ def account_id(value: object) -> str:
 
 
 class Accounts:
-    def __init__(self, store: SqlStore, policy: Policy, clock: Clock) -> None:
+    def __init__(self, store: SqlStore, clock: Clock) -> None:
         self._store = store
-        self._policy = policy
         self._clock = clock
 
     def facts(self, account: str) -> AccountFacts:

@@ -124,12 +124,7 @@ class ListManager:
     def add_files(self, name: str, paths: Sequence[Path], *, by: str, note: str = "") -> AddResult:
         """Hash every file first (any bad file: nothing is written), then add all."""
         lst = self._expect(name, ListType.IMAGE)
-        entries: list[NewEntry] = []
-        notes: list[Note] = []
-        for path in paths:
-            file_entries, file_notes = self.file_entries(path, note=note)
-            entries.extend(file_entries)
-            notes.extend(file_notes)
+        entries, notes = self._image_entries((), paths, note)
         return AddResult(self._add(lst, entries, by), tuple(notes))
 
     def add_many(
@@ -151,27 +146,39 @@ class ListManager:
         if not (uploads or paths or hashes or terms or allow_terms or regexes):
             raise InvalidInput("nothing to add: give files, hashes, terms, allow-terms or regexes")
         lst = self._store.get_list(name)
-        entries: list[NewEntry] = []
         notes: list[Note] = []
         if lst.list_type is ListType.IMAGE:
             if terms or allow_terms or regexes:
                 raise InvalidInput(f"list {name!r} is an image list: add files or hashes")
-            for data, filename in uploads:
-                found, found_notes = self.data_entries(data, filename, note=note)
-                entries += found
-                notes += found_notes
-            for path in paths:
-                found, found_notes = self.file_entries(path, note=note)
-                entries += found
-                notes += found_notes
+            entries, notes = self._image_entries(uploads, paths, note)
             entries += self._hash_entries(hashes, note)
         else:
             if uploads or paths or hashes:
                 raise InvalidInput(f"list {name!r} is a text list: add terms or regexes")
-            entries += [NewEntry(TERM, self._term(t), note, TERM) for t in terms]
-            entries += [NewEntry(ALLOW_TERM, self._term(t), note, ALLOW_TERM) for t in allow_terms]
-            entries += [NewEntry(REGEX, self._regex(p), note, REGEX) for p in regexes]
+            entries = self._text_entries(terms, allow_terms, regexes, note)
         return AddResult(self._add(lst, entries, by), tuple(notes))
+
+    def _image_entries(
+        self, uploads: Sequence[tuple[bytes, str]], paths: Sequence[Path], note: str
+    ) -> tuple[list[NewEntry], list[Note]]:
+        """The entries (and notes) of uploaded bytes and of files, all hashed first."""
+        entries: list[NewEntry] = []
+        notes: list[Note] = []
+        found = [self.data_entries(data, filename, note=note) for data, filename in uploads]
+        found += [self.file_entries(path, note=note) for path in paths]
+        for file_entries, file_notes in found:
+            entries += file_entries
+            notes += file_notes
+        return entries, notes
+
+    def _text_entries(
+        self, terms: Iterable[str], allow_terms: Iterable[str], regexes: Iterable[str], note: str
+    ) -> list[NewEntry]:
+        """Deny terms, allow-terms and regexes, each validated."""
+        entries = [NewEntry(TERM, self._term(t), note, TERM) for t in terms]
+        entries += [NewEntry(ALLOW_TERM, self._term(t), note, ALLOW_TERM) for t in allow_terms]
+        entries += [NewEntry(REGEX, self._regex(p), note, REGEX) for p in regexes]
+        return entries
 
     def _hash_entries(self, hashes: Iterable[tuple[str, str]], note: str) -> list[NewEntry]:
         entries = []
@@ -221,10 +228,7 @@ class ListManager:
         """Terms, allow-terms and regexes together: all are validated first,
         then written in one transaction (any bad one: nothing is written)."""
         lst = self._expect(name, ListType.TEXT)
-        entries = [NewEntry(TERM, self._term(t), note, TERM) for t in terms]
-        entries += [NewEntry(ALLOW_TERM, self._term(t), note, ALLOW_TERM) for t in allow_terms]
-        entries += [NewEntry(REGEX, self._regex(p), note, REGEX) for p in regexes]
-        return AddResult(self._add(lst, entries, by))
+        return AddResult(self._add(lst, self._text_entries(terms, allow_terms, regexes, note), by))
 
     def _regex(self, pattern: str) -> str:
         if "\x00" in pattern:

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from fairgate.errors import InvalidInput
-from fairgate.render import list_dict, split_hash
+from fairgate.lists.service import AddResult
+from fairgate.render import added_dict, list_dict, split_hash
 from fairgate.service import messages
 from fairgate.service.auth import ReviewerCaller, state_of
 from fairgate.service.schemas import DisableIn, EntriesIn, ListIn, RowId
@@ -18,12 +19,10 @@ from fairgate.types import ListAction, ListType
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
 
 
-def _added(result: Any) -> dict[str, Any]:
+def _added(result: AddResult) -> dict[str, Any]:
+    """The same shape as ``fairgate lists add --json``."""
     return {
-        "added": [
-            {"entry_id": a.entry_id, "signal_type": a.signal_type, "value": a.value}
-            for a in result.added
-        ],
+        "added": [added_dict(a) for a in result.added],
         "notes": [n.to_dict() for n in result.notes],
     }
 
