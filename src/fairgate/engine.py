@@ -94,7 +94,7 @@ class Engine:
         if policy is None:
             policy = load_policy(settings.policy_path) if settings.policy_path else Policy()
         return cls(
-            open_store(settings.database_url),
+            open_store(settings.database_url, write_batch_max=settings.write_batch_max),
             settings=settings,
             policy=policy,
             ocr_engine=ocr_engine,

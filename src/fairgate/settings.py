@@ -221,3 +221,7 @@ class Settings(BaseSettings):
     service_threads: int = Field(default=8, ge=1, le=256)
     """Threads per ``fairgate serve`` worker that run screen calls and other
     blocking work (requests beyond it wait their turn)."""
+    write_batch_max: int = Field(default=64, ge=1, le=10_000)
+    """At most this many concurrent screen calls of one process share one write
+    transaction (group commit; each call answers after that commit). 1: every
+    call commits alone."""

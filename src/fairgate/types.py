@@ -93,6 +93,17 @@ class Signal:
     quality: int | None = None
     variant: str = "original"
 
+    def to_dict(self) -> dict[str, Any]:
+        # by hand: dataclasses.asdict deep-copies and costs several times more,
+        # and every screen call renders its signals twice (stored, answered)
+        return {
+            "signal_type": self.signal_type,
+            "value": self.value,
+            "attachment": self.attachment,
+            "quality": self.quality,
+            "variant": self.variant,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -315,6 +326,6 @@ class Decision:
             "reasons": [r.to_dict() for r in self.reasons],
             "notice": self.notice.to_dict() if self.notice else None,
             "account": self.account.to_dict(),
-            "signals": [dataclasses.asdict(s) for s in self.signals],
+            "signals": [s.to_dict() for s in self.signals],
             "notes": [n.to_dict() for n in self.notes],
         }

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 
 import pytest
 
 from fairgate.bench.propagation import run as run_propagation
-from fairgate.bench.service import parse_wrk
+from fairgate.bench.service import parse_wrk, process_tree_cpu_s
 from fairgate.bench.service import run as run_service
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/v1/screen
@@ -34,6 +37,27 @@ def test_wrk_output_is_read() -> None:
     assert result.errors == 7
 
 
+def test_cpu_of_a_process_tree_counts_its_children() -> None:
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}]); input()",
+        ],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while process_tree_cpu_s(parent.pid) < 0.25:  # the child's 0.3 s
+            assert time.monotonic() < deadline, "the child's CPU time was never counted"
+            assert parent.poll() is None
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+        parent.wait(10)
+
+
 @pytest.mark.slow
 def test_bench_service_runs_every_scenario() -> None:
     if shutil.which("wrk") is None:
@@ -41,8 +65,9 @@ def test_bench_service_runs_every_scenario() -> None:
     report = run_service(db=None, workers=1, connections=4, duration=1)
     names = [r.scenario for r in report.results]
     assert names[0] == "healthz (baseline)"
-    assert len(names) == 4
+    assert len(names) == 5
     assert all(r.requests > 0 for r in report.results)
+    assert all(r.server_cpu_ms > 0 for r in report.results)
     assert "vs_baseline_rps" in report.to_dict()
 
 

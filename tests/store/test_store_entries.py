@@ -175,6 +175,19 @@ def test_get_unknown_entry(store: SqlStore) -> None:
         store.get_entry(12345)
 
 
+def test_get_entries_in_one_call_leaves_unknown_ids_out(
+    store: SqlStore, image_list_id: int
+) -> None:
+    ids = store.add_entries(image_list_id, [sha(i) for i in range(1200)], added_by="bob")
+    store.disable_entry(image_list_id, ids[5], by="carol")
+    wanted = [*ids[::2], ids[5], 10**9]  # more than one query's worth, a disabled one, an unknown
+    got = store.get_entries(wanted)
+    assert set(got) == set(ids[::2]) | {ids[5]}
+    assert got[ids[0]] == store.get_entry(ids[0])
+    assert not got[ids[5]].active
+    assert store.get_entries([]) == {}
+
+
 def test_entries_stream_across_pages(store: SqlStore, image_list_id: int) -> None:
     store.entries_page_size = 3
     other = store.create_list("other", ListType.IMAGE)

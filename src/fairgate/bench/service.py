@@ -2,7 +2,8 @@
 ``fairgate serve --workers 2`` on the embedded default (SQLite), or PostgreSQL.
 
 Scenarios: text-only messages, images given as pre-computed hashes (pdq and
-sha256, as a platform hashing at its edge sends them), and small images
+sha256, as a platform hashing at its edge sends them; one unlisted, as most
+images are, and one near a listed image, so blocked), and small images
 (96x96 JPEG, base64). Every request is a full screen call: auth, rate limit,
 matching, policy, decision, account standing, audit event, stored. Baseline in
 the same run: ``/healthz`` (the HTTP stack alone, no screening, no database).
@@ -11,8 +12,10 @@ the same run: ``/healthz`` (the HTTP stack alone, no screening, no database).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -48,6 +51,9 @@ class LoadResult:
     p99_ms: float
     errors: int
     """Socket errors, timeouts and non-2xx answers."""
+    server_cpu_ms: float = float("nan")
+    """CPU time (user + system) of the server's processes per request: what a
+    request costs, whatever else shares the cores."""
 
 
 @dataclass(slots=True)
@@ -77,6 +83,7 @@ class ServiceReport:
             "p99 ms",
             "errors",
             "requests",
+            "server CPU ms/req",
             "vs baseline req/s",
             title=f"fairgate serve --workers {self.workers} ({self.database}), wrk "
             f"{self.connections} connections, {self.duration_s} s each",
@@ -91,6 +98,7 @@ class ServiceReport:
                 f"{r.p99_ms:.2f}",
                 str(r.errors),
                 f"{r.requests:,}",
+                f"{r.server_cpu_ms:.2f}",
                 ratio,
             )
         return table
@@ -133,6 +141,31 @@ def parse_wrk(scenario: str, output: str) -> LoadResult:
         _ms(p99.group(1)) if p99 else float("nan"),
         errors,
     )
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and all its descendants, living or
+    exited and reaped (Linux ``/proc``; NaN elsewhere)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            fields = (proc / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
+            # utime + stime, and cutime + cstime: exited children reaped by it
+            total += sum(int(f) for f in fields[11:15]) / tick
+            for task in (proc / str(current) / "task").iterdir():
+                children = (task / "children").read_text().split()
+                todo.extend(int(c) for c in children)
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue  # exited meanwhile
+    return total
 
 
 def _small_jpeg() -> bytes:
@@ -200,11 +233,27 @@ def run(*, db: str | None, workers: int, connections: int, duration: int) -> Ser
                     {"sender": "u1", "text": "hello there, see you at eight tonight"},
                 ),
                 (
-                    "pre-hashed image",
+                    "pre-hashed image, not listed",
                     "POST",
                     "/v1/screen",
                     {
                         "sender": "u2",
+                        "attachments": [
+                            {
+                                "hashes": {
+                                    "pdq": format(int(pdq, 16) ^ (1 << 256) - 1, "064x"),
+                                    "sha256": "0" * 64,
+                                }
+                            }
+                        ],
+                    },
+                ),
+                (
+                    "pre-hashed image, listed (blocked)",
+                    "POST",
+                    "/v1/screen",
+                    {
+                        "sender": "u4",
                         "attachments": [
                             {
                                 "hashes": {
@@ -236,10 +285,15 @@ def run(*, db: str | None, workers: int, connections: int, duration: int) -> Ser
                 script.write_text(
                     LUA.format(method=method, body=json.dumps(body or {}), key=platform), "utf-8"
                 )
+                cpu_before = process_tree_cpu_s(server.proc.pid)
                 output = _wrk(
                     binary, server.base + path, script, connections=connections, duration=duration
                 )
-                results.append(parse_wrk(name, output))
+                result = parse_wrk(name, output)
+                cpu = process_tree_cpu_s(server.proc.pid) - cpu_before
+                results.append(
+                    dataclasses.replace(result, server_cpu_ms=cpu * 1000 / max(1, result.requests))
+                )
         finally:
             server.stop()
     label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"

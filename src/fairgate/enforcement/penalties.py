@@ -21,7 +21,7 @@ from fairgate.enforcement.notices import Catalog, PenaltyFacts, compose
 from fairgate.enforcement.standing import NO_PENALTY, Penalty, blocking, penalize, standing
 from fairgate.policy import Policy
 from fairgate.policy.schema import Rule
-from fairgate.store import SqlStore
+from fairgate.store import SqlStore, deferred_rows
 from fairgate.store import accounts as account_rows
 from fairgate.store import review as review_rows
 from fairgate.types import (
@@ -198,8 +198,10 @@ def settle(
     """Read the sender's standing, assess the verdict, and store the decision
     with its strike, restriction, review item and audit events, all in one
     write transaction: two messages of one sender screened at once by two
-    workers are settled one after the other, each seeing the other's strike."""
-    with store.transaction() as conn:
+    workers are settled one after the other, each seeing the other's strike.
+    Concurrent calls share one commit (``store.group``); each returns after it."""
+
+    def work(conn: Connection) -> Decision:
         facts = account_rows.facts(conn, sender, active_at=now)
         outcome = assess(
             facts,
@@ -213,7 +215,9 @@ def settle(
         )
         decision = build(outcome)
         record_in(conn, store, decision, outcome)
-    return decision
+        return decision
+
+    return store.group.run(work)
 
 
 def record_in(
@@ -227,6 +231,8 @@ def record_in(
     """Store the decision, its strike, its restriction and its review item, with
     their audit events, inside the caller's transaction."""
     store.insert_decision(conn, decision)
+    if outcome.penalty.strike or outcome.penalty.restriction or outcome.held:
+        deferred_rows.flush(conn)  # their rows refer to the decision's
     write_penalty(conn, outcome.penalty, actor=actor)
     if outcome.held:
         top = outcome.verdict.reasons[0] if outcome.verdict.reasons else None

@@ -119,11 +119,14 @@ class LiveIndexes:
             changes = self._store.changes_since(self._seq)
             if not changes:
                 break
+            entries = self._store.get_entries([c.entry_id for c in changes])
+            self._entry.cache_clear()
             for change in changes:
                 if change.list_id not in self.lists:
                     self.lists = {lst.id: lst for lst in self._store.all_lists()}
-                entry = self._store.get_entry(change.entry_id)
-                self._entry.cache_clear()
+                entry = entries.get(change.entry_id)
+                if entry is None:  # pragma: no cover - entries are never deleted
+                    raise NotFound(f"change {change.seq} names a missing entry {change.entry_id}")
                 if entry.signal_type in TEXT_SIGNAL_TYPES:
                     if change.op == "add" and entry.active:
                         text_added.append(_text_entry(entry))

@@ -5,10 +5,11 @@ with ``Depends(allow(...))``; ``admin`` is admitted wherever ``reviewer`` is."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 
 from fairgate.service.keys import Caller, Role
 from fairgate.service.state import ServiceState
@@ -29,12 +30,14 @@ def _key_from(request: Request) -> str | None:
     return key.strip() if key else None
 
 
-def allow(*roles: Role) -> Callable[[Request], Caller]:
+def allow(*roles: Role) -> Callable[[Request], Awaitable[Caller]]:
     admitted = set(roles)
     if Role.REVIEWER in admitted:
         admitted.add(Role.ADMIN)
 
-    def dependency(request: Request) -> Caller:
+    async def dependency(request: Request) -> Caller:
+        # async, so a request costs no thread hop when the key is cached; a key
+        # that needs the database is looked up in the thread pool.
         state = state_of(request)
         key = _key_from(request)
         if key is None:
@@ -43,7 +46,9 @@ def allow(*roles: Role) -> Callable[[Request], Caller]:
                 "an API key is required (Authorization: Bearer KEY)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        caller = state.keys.verify(key)
+        known, caller = state.keys.cached(key)
+        if not known:
+            caller = await run_in_threadpool(state.keys.verify, key)
         if caller is None:
             raise HTTPException(
                 401, "the API key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}

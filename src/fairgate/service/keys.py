@@ -97,6 +97,18 @@ class KeyRing:
         with self._lock:
             self._cache.clear()
 
+    def cached(self, key: str) -> tuple[bool, Caller | None]:
+        """``(True, caller)`` when the answer needs no query (a malformed key, or
+        one verified within ``cache_seconds``); ``(False, None)`` when
+        :meth:`verify` must ask the database."""
+        if KEY_RE.match(key) is None:
+            return True, None
+        with self._lock:
+            cached = self._cache.get(_digest(key))
+        if cached is not None and time.monotonic() - cached[0] < self._cache_seconds:
+            return True, cached[1]
+        return False, None
+
     def verify(self, key: str) -> Caller | None:
         """The caller a key belongs to, or None (unknown, malformed or revoked)."""
         match = KEY_RE.match(key)

@@ -25,6 +25,7 @@ from fairgate.audit import (
     event_hash,
     verify,
 )
+from fairgate.store import deferred_rows
 from fairgate.store import tables as t
 
 AUDIT_LOCK_KEY = 0x66_61_69_72_67_03
@@ -56,8 +57,7 @@ def append(
     at: datetime,
 ) -> AuditEvent:
     """Append one event after the current head (caller holds the audit lock)."""
-    last = conn.execute(_HEAD).first()
-    seq, prev_hash = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
+    seq, prev_hash = _next(conn)
     payload_json = canonical_json(payload)
     digest = event_hash(
         seq=seq,
@@ -68,20 +68,43 @@ def append(
         payload_json=payload_json,
         prev_hash=prev_hash,
     )
-    conn.execute(
-        _INSERT,
-        {
-            "seq": seq,
-            "at": at,
-            "kind": kind,
-            "subject": subject[:255],
-            "actor": actor[:255],
-            "payload": payload_json,
-            "prev_hash": prev_hash,
-            "hash": digest,
-        },
-    )
+    row = {
+        "seq": seq,
+        "at": at,
+        "kind": kind,
+        "subject": subject[:255],
+        "actor": actor[:255],
+        "payload": payload_json,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    later = deferred_rows.of(conn)
+    if later is not None:  # a group commit: inserted at its end, in seq order
+        later.add(t.audit_events, [row])
+    else:
+        conn.execute(_INSERT, row)
+    conn.info[_HEAD_KEY] = (_scope(conn), seq, digest)
     return AuditEvent(seq, at, kind, subject[:255], actor[:255], payload_json, prev_hash, digest)
+
+
+_HEAD_KEY = "fairgate_audit_head"
+
+
+def _scope(conn: Connection) -> tuple[object, object]:
+    """The transaction and savepoint an append ran in (compared by identity)."""
+    return (conn.get_transaction(), conn.get_nested_transaction())
+
+
+def _next(conn: Connection) -> tuple[int, str]:
+    """The next event's ``seq`` and previous hash. The head this transaction
+    last appended is remembered on the connection, for that transaction (and
+    savepoint) only, so a transaction appending many events (a group commit of
+    screen calls) reads the head once."""
+    cached = conn.info.get(_HEAD_KEY)
+    if cached is not None and cached[0][0] is not None and cached[0] == _scope(conn):
+        return int(cached[1]) + 1, str(cached[2])
+    last = conn.execute(_HEAD).first()
+    return (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
 
 
 def events(

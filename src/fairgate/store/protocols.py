@@ -48,6 +48,11 @@ class ListStore(Protocol):
 
     def get_entry(self, entry_id: int) -> EntryRecord: ...
 
+    def get_entries(self, entry_ids: Sequence[int]) -> dict[int, EntryRecord]:
+        """The entries with these ids (unknown ids are left out), in one query
+        per few hundred ids."""
+        ...
+
     def entries(
         self,
         list_id: int | None = None,

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -25,25 +26,31 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyErro
 
 from fairgate.audit import EventKind
 from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
-from fairgate.store import audit_log, bulk, migrate, validation
+from fairgate.store import audit_log, bulk, deferred_rows, migrate, validation
 from fairgate.store import tables as t
 from fairgate.store.engine import WRITE_OPTIONS, make_engine, normalize_url, safe_url
+from fairgate.store.file_lock import WriterFileLock
+from fairgate.store.group_commit import GroupCommit
 from fairgate.store.records import Change, EntryRecord, ListRecord, NewEntry
 from fairgate.types import MESSAGE_KINDS, Decision, ListAction, ListType, MessageKind
 
 CHANGELOG_LOCK_KEY = 0x66_61_69_72_67_02
 """PostgreSQL advisory lock key held by transactions that append to ``list_changes``."""
 
+_IDS_PER_QUERY = 500
+"""Ids per ``IN (...)`` list (SQLite's default bound-parameter limit is far above)."""
+
 OP_ADD = "add"
 OP_DISABLE = "disable"
 
 
-def open_store(url: str, *, upgrade: bool = True) -> SqlStore:
+def open_store(url: str, *, upgrade: bool = True, write_batch_max: int = 64) -> SqlStore:
     """Open the database at ``url`` and bring its schema to head.
 
     ``InvalidInput`` for a malformed or unsupported URL; ``StoreError`` when the
     database cannot be reached or migrated. With ``upgrade=False`` the schema is
-    only checked (``StoreError`` if it is not at head).
+    only checked (``StoreError`` if it is not at head). ``write_batch_max``:
+    at most this many concurrent callers share one commit (:attr:`SqlStore.group`).
     """
     parsed = normalize_url(url)
     engine = make_engine(parsed)
@@ -59,7 +66,7 @@ def open_store(url: str, *, upgrade: bool = True) -> SqlStore:
     except BaseException:
         engine.dispose()
         raise
-    return SqlStore(engine)
+    return SqlStore(engine, write_batch_max=write_batch_max)
 
 
 def _check_at_head(engine: Engine) -> None:
@@ -79,15 +86,24 @@ class SqlStore:
     entries_page_size: int = 5_000
     """Rows fetched per query while streaming ``entries()``."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, write_batch_max: int = 64) -> None:
         self._engine = engine
-        self._sqlite_writer = (
-            threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-        )
-        """SQLite has one writer at a time: threads of this process queue here
-        instead of in SQLite's busy handler, which sleeps in steps of up to
-        100 ms (the tail latency of a busy service). Other processes still
-        wait in the busy handler."""
+        self._sqlite_writer: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+        """SQLite has one writer at a time: writers queue here (threads of this
+        process and, for a database file, fairgate's other processes: a kernel
+        file lock, :mod:`fairgate.store.file_lock`) instead of in SQLite's busy
+        handler, which sleeps in steps of up to 100 ms (the tail latency of a
+        busy service)."""
+        self._file_lock: WriterFileLock | None = None
+        if engine.dialect.name == "sqlite":
+            database = engine.url.database
+            if database and database != ":memory:":
+                self._file_lock = WriterFileLock(Path(database).resolve())
+                self._sqlite_writer = self._file_lock
+            else:
+                self._sqlite_writer = threading.RLock()
+        self.group = GroupCommit(self.transaction, shared=self._grouped, max_batch=write_batch_max)
+        """Write transactions of concurrent screen calls, committed together."""
         self.on_changes: list[Callable[[], object]] = []
         """Called after every committed transaction that appended to the change
         log (the service publishes on its change feed here)."""
@@ -110,6 +126,8 @@ class SqlStore:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._file_lock is not None:
+            self._file_lock.close()
 
     def __enter__(self) -> SqlStore:
         return self
@@ -290,6 +308,17 @@ class SqlStore:
             raise NotFound(f"no entry {entry_id}")
         return _entry_record(row)
 
+    def get_entries(self, entry_ids: Sequence[int]) -> dict[int, EntryRecord]:
+        found: dict[int, EntryRecord] = {}
+        ids = sorted(set(entry_ids))
+        with self._read() as conn:
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = ids[start : start + _IDS_PER_QUERY]
+                rows = conn.execute(select(t.entries).where(t.entries.c.id.in_(chunk)))
+                for row in rows.mappings():
+                    found[int(row["id"])] = _entry_record(row)
+        return found
+
     def entries(
         self,
         list_id: int | None = None,
@@ -428,12 +457,17 @@ class SqlStore:
             }
             for s in decision.signals
         ]
-        try:
-            conn.execute(insert(t.decisions), row)
-        except IntegrityError:
-            raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
-        if signals:
-            conn.execute(insert(t.decision_signals), signals)
+        later = deferred_rows.of(conn)
+        if later is not None:  # a group commit: inserted with the others' at its end
+            later.add(t.decisions, [row])
+            later.add(t.decision_signals, signals)
+        else:
+            try:
+                conn.execute(insert(t.decisions), row)
+            except IntegrityError:
+                raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
+            if signals:
+                conn.execute(insert(t.decision_signals), signals)
         audit_log.append(
             conn,
             kind=EventKind.DECISION,
@@ -477,6 +511,13 @@ class SqlStore:
         at all. Locks are always taken in the same order (change log, then
         audit), so transactions never deadlock on them."""
         with self._write(changelog=changelog, audit=True) as conn:
+            yield conn
+
+    @contextmanager
+    def _grouped(self) -> Iterator[Connection]:
+        """The transaction of a group commit: rows nothing reads back (decisions,
+        their signals, audit events) are inserted together at its end."""
+        with self.transaction() as conn, deferred_rows.collecting(conn):
             yield conn
 
     @contextmanager
