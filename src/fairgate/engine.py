@@ -7,9 +7,11 @@ decision = engine.screen(Message(sender="u1", text="hello"))
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import re
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -71,6 +73,10 @@ class Engine:
         self.indexes = LiveIndexes(store, self.signal_types, settings=settings)
         self.ocr = OcrText(settings, ocr_engine)
         """Text in images; its OCR engine is built on the first message that needs it."""
+        self._media_slots = threading.BoundedSemaphore(settings.media_concurrency)
+        """Calls of this process decoding images at once (each holds up to
+        ``max_image_pixels`` decoded): memory stays bounded however many
+        threads screen text and pre-hashed images."""
         self.accounts = Accounts(store, self.clock)
         self.retro = RetroScanner(store, self.signal_types, policy, settings, self.clock)
         self.lists.on_added.append(self.retro.scan)
@@ -131,23 +137,13 @@ class Engine:
         now = self.clock()
         if self.refresh_on_screen or not self.indexes.loaded:
             self.indexes.refresh()
-        started = time.perf_counter()
-        media, signals, notes = self._signals(message)
+        decodes = any(a.data for a in message.attachments)
+        with self._media_slots if decodes else contextlib.nullcontext():
+            signals, verified, matches, notes = self._examine(message)
         notes = text_notes + notes
-        matches = self._matches(message, signals)
-        verified: list[Signal] = []
-        if media:
-            verified, verify_notes = self._verify(media, matches, started)
-            signals += verified
-            matches += self.indexes.match_signals(verified)
-            notes += verify_notes
-        if media and self.policy.wants_image_text(message.kind):
-            image_matches, ocr_notes = self._image_text(media)
-            matches += image_matches
-            notes += [n for n in ocr_notes if n not in notes]
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision_id = uuid.uuid4().hex
-        ran = [n for n, t in self.signal_types.items() if media and not getattr(t, "deferred", 0)]
+        ran = [n for n, t in self.signal_types.items() if decodes and not getattr(t, "deferred", 0)]
         ran += sorted({s.signal_type for s in verified} - set(ran))
 
         def build(outcome: penalties.Outcome) -> Decision:
@@ -181,6 +177,26 @@ class Engine:
         )
 
     # -- the stages ----------------------------------------------------------
+    def _examine(
+        self, message: Message
+    ) -> tuple[list[Signal], list[Signal], list[Match], list[Note]]:
+        """Signals, matches and notes of the message's text and attachments; the
+        decoded images are dropped when it returns (before the decision is written)."""
+        started = time.perf_counter()
+        media, signals, notes = self._signals(message)
+        matches = self._matches(message, signals)
+        verified: list[Signal] = []
+        if media:
+            verified, verify_notes = self._verify(media, matches, started)
+            signals += verified
+            matches += self.indexes.match_signals(verified)
+            notes += verify_notes
+        if media and self.policy.wants_image_text(message.kind):
+            image_matches, ocr_notes = self._image_text(media)
+            matches += image_matches
+            notes += [n for n in ocr_notes if n not in notes]
+        return signals, verified, matches, notes
+
     def _validate(self, message: Message) -> None:
         if not message.sender:
             raise InvalidInput("sender is required")

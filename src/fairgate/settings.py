@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # Safe decoding limits.
     max_file_bytes: int = Field(default=32 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(default=64_000_000, ge=1)
+    media_concurrency: int = Field(default=4, ge=1, le=256)
+    """Screen calls of one process that decode images at the same time (more
+    wait their turn): with ``max_image_pixels`` it bounds the memory decoded
+    images take, whatever ``service_threads`` is."""
     max_image_side: int = Field(default=20_000, ge=1)
     max_attachments: int = Field(default=16, ge=0)
     max_text_chars: int = Field(default=64_000, ge=0)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy import Connection
@@ -37,9 +37,12 @@ T = TypeVar("T")
 @dataclass(slots=True)
 class _Slot(Generic[T]):
     work: Callable[[Connection], T]
+    wake: threading.Event = field(default_factory=threading.Event)
+    """Set when the work is done, or when this caller is to lead the next batch."""
     result: T | None = None
     error: BaseException | None = None
     done: bool = False
+    lead: bool = False
 
 
 class GroupCommit:
@@ -59,7 +62,7 @@ class GroupCommit:
         self._transaction = transaction
         self._shared = shared or transaction
         self.max_batch = max_batch
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._pending: list[_Slot[object]] = []
         self._leading = False
         self.batches = 0
@@ -70,30 +73,48 @@ class GroupCommit:
     @property
     def waiting(self) -> int:
         """Callers queued for the next transaction (not counting one running)."""
-        with self._cond:
+        with self._lock:
             return len(self._pending)
 
     def run(self, work: Callable[[Connection], T]) -> T:
         slot: _Slot[T] = _Slot(work)
-        with self._cond:
+        with self._lock:
             self._pending.append(slot)  # type: ignore[arg-type]
-            while not slot.done:
-                if self._leading:
-                    self._cond.wait()
-                    continue
-                self._leading = True
-                batch = self._pending[: self.max_batch]
-                del self._pending[: len(batch)]
-                self._cond.release()
-                try:
-                    self._commit(batch)
-                finally:
-                    self._cond.acquire()
-                    self._leading = False
-                    self._cond.notify_all()
+            slot.lead = not self._leading
+            self._leading = True
+        while not slot.done:
+            if slot.lead:
+                self._lead(slot)  # type: ignore[arg-type]
+            else:
+                # Only this caller's own event wakes it: when its work is done,
+                # or when the leader hands it the next batch.
+                slot.wake.wait()
+                slot.wake.clear()
         if slot.error is not None:
             raise slot.error
         return slot.result  # type: ignore[return-value]
+
+    def _lead(self, mine: _Slot[object]) -> None:
+        """Commit batches until this caller's work is in one, then hand the lead
+        to the first caller still waiting (or give it up)."""
+        while True:
+            with self._lock:
+                batch = self._pending[: self.max_batch]
+                del self._pending[: len(batch)]
+            try:
+                self._commit(batch)
+            finally:
+                with self._lock:
+                    if mine.done or not batch:
+                        mine.lead = False
+                        if self._pending:
+                            successor = self._pending[0]
+                            successor.lead = True
+                            successor.wake.set()
+                        else:
+                            self._leading = False
+            if not mine.lead:
+                return
 
     def _commit(self, batch: list[_Slot[object]]) -> None:
         self.works += len(batch)
@@ -124,3 +145,4 @@ class GroupCommit:
 
 def _finish(slot: _Slot[object], result: object, error: BaseException | None) -> None:
     slot.result, slot.error, slot.done = result, error, True
+    slot.wake.set()
