@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
 
 from fairgate.enforcement.facts import (
     AccountFacts,
@@ -38,6 +38,23 @@ _ACTIVE_RESTRICTIONS = (
     .order_by(_r.starts_at, _r.id)
 )
 """Built once: constructing SQLAlchemy expressions costs more than running them."""
+_ANY_ACTIVE = select(
+    or_(
+        select(_s.id)
+        .where(_s.account_id == bindparam("account"))
+        .where(_s.removed_at.is_(None))
+        .where(_s.expires_at > bindparam("now", type_=t.UtcDateTime()))
+        .exists(),
+        select(_r.id)
+        .where(_r.account_id == bindparam("account"))
+        .where(_r.lifted_at.is_(None))
+        .where(_r.starts_at <= bindparam("now", type_=t.UtcDateTime()))
+        .where(_r.ends_at.is_(None) | (_r.ends_at > bindparam("now", type_=t.UtcDateTime())))
+        .exists(),
+    )
+)
+"""Whether the account has a strike that counts or a restriction in force: for
+the great majority of senders it has neither, and one query answers."""
 
 
 def facts(conn: Connection, account_id: str, *, active_at: datetime | None = None) -> AccountFacts:
@@ -50,6 +67,8 @@ def facts(conn: Connection, account_id: str, *, active_at: datetime | None = Non
         restrictions = conn.execute(_ALL_RESTRICTIONS, params).mappings()
     else:
         params = {"account": account_id, "now": active_at}
+        if not conn.execute(_ANY_ACTIVE, params).scalar():
+            return AccountFacts(account_id, (), ())
         strikes = conn.execute(_ACTIVE_STRIKES, params).mappings()
         restrictions = conn.execute(_ACTIVE_RESTRICTIONS, params).mappings()
     return AccountFacts(
