@@ -188,3 +188,24 @@ def test_a_decision_inserted_behind_the_log_is_detected(history: Engine) -> None
     result = audit_log.verify_database(history.store.engine)
     assert not result.ok
     assert "no audit event" in (result.reason or "")
+
+
+def test_an_edited_decision_past_the_first_query_chunk_is_named(due: Engine) -> None:
+    """Decisions are checked against their events a chunk of ids per query; an
+    edit in a later chunk is found and the right event named."""
+    ids = [due.screen(Message(sender=f"u{i}", text="hello")).decision_id for i in range(1200)]
+    assert audit_log.verify_database(due.store.engine).ok
+    edited = ids[1100]
+    with due.store.engine.begin() as conn:
+        conn.execute(
+            update(t.decisions).where(t.decisions.c.decision_id == edited).values(payload="{}")
+        )
+    result = audit_log.verify_database(due.store.engine)
+    assert not result.ok
+    assert result.reason == f"decision {edited} was edited after it was made"
+    event = next(
+        e
+        for e in audit_log.events(due.store.engine, kind="decision")
+        if e.payload["decision_id"] == edited
+    )
+    assert result.first_broken_seq == event.seq

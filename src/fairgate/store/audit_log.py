@@ -161,20 +161,20 @@ def verify_database(engine: Engine, *, expect_head: str | None = None) -> Verifi
     result = verify(events(engine), expect_head=expect_head)
     if not result.ok:
         return result
-    d = t.decisions.c
     documented: set[str] = set()
+    chunk: list[AuditEvent] = []
     for event in events(engine, kind=EventKind.DECISION):
-        decision_id = str(event.payload.get("decision_id"))
-        documented.add(decision_id)
-        with engine.connect() as conn, conn.begin():
-            stored = conn.execute(select(d.payload).where(d.decision_id == decision_id)).scalar()
-        if stored is None:
-            return _broken(result, event.seq, f"decision {decision_id} was deleted")
-        digest = hashlib.sha256(str(stored).encode("utf-8")).hexdigest()
-        if digest != event.payload.get("payload_sha256"):
-            return _broken(
-                result, event.seq, f"decision {decision_id} was edited after it was made"
-            )
+        documented.add(str(event.payload.get("decision_id")))
+        chunk.append(event)
+        if len(chunk) == _DECISIONS_PER_QUERY:
+            broken = _check_decisions(engine, chunk, result)
+            if broken is not None:
+                return broken
+            chunk = []
+    broken = _check_decisions(engine, chunk, result)
+    if broken is not None:
+        return broken
+    d = t.decisions.c
     with engine.connect() as conn, conn.begin():
         for (decision_id,) in conn.execute(select(d.decision_id)):
             if decision_id not in documented:
@@ -182,6 +182,32 @@ def verify_database(engine: Engine, *, expect_head: str | None = None) -> Verifi
                     result, None, f"decision {decision_id} has no audit event (inserted afterwards)"
                 )
     return result
+
+
+_DECISIONS_PER_QUERY = 500
+
+
+def _check_decisions(
+    engine: Engine, chunk: list[AuditEvent], result: Verification
+) -> Verification | None:
+    """Each decision event of ``chunk`` against its stored document (one query
+    for the chunk); the first that does not match, as a broken result."""
+    if not chunk:
+        return None
+    d = t.decisions.c
+    ids = [str(event.payload.get("decision_id")) for event in chunk]
+    with engine.connect() as conn, conn.begin():
+        rows = conn.execute(select(d.decision_id, d.payload).where(d.decision_id.in_(ids)))
+        stored = {str(i): str(p) for i, p in rows}
+    for event, decision_id in zip(chunk, ids, strict=True):
+        if decision_id not in stored:
+            return _broken(result, event.seq, f"decision {decision_id} was deleted")
+        digest = hashlib.sha256(stored[decision_id].encode("utf-8")).hexdigest()
+        if digest != event.payload.get("payload_sha256"):
+            return _broken(
+                result, event.seq, f"decision {decision_id} was edited after it was made"
+            )
+    return None
 
 
 def _broken(result: Verification, seq: int | None, reason: str) -> Verification:
