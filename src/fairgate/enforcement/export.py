@@ -41,20 +41,27 @@ def statement_of_reasons(decision: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+_REVIEWS_PER_QUERY = 500
+"""Decisions whose review items are read in one query."""
+
+
 def export_account(engine: Engine, account: str, *, at: datetime | None = None) -> dict[str, Any]:
     account = check_account_id(account)
     now = at or engine.clock()
     facts = engine.accounts.facts(account)
     with engine.store.read() as conn:
         appeals = appeal_rows.listing(conn, account_id=account, limit=1_000_000)
-    decisions = []
-    for text in account_decisions.decisions_of(engine.store.engine, account):
-        document = json.loads(text)
+    decisions = [
+        json.loads(text) for text in account_decisions.decisions_of(engine.store.engine, account)
+    ]
+    for start in range(0, len(decisions), _REVIEWS_PER_QUERY):
+        page = decisions[start : start + _REVIEWS_PER_QUERY]
         with engine.store.read() as conn:
-            reviews = review_rows.for_decision(conn, str(document.get("decision_id")))
-        document["statement_of_reasons"] = statement_of_reasons(document)
-        document["reviews"] = [r.to_dict() for r in reviews]
-        decisions.append(document)
+            reviews = review_rows.for_decisions(conn, [str(d.get("decision_id")) for d in page])
+        for document in page:
+            document["statement_of_reasons"] = statement_of_reasons(document)
+            found = reviews.get(str(document.get("decision_id")), [])
+            document["reviews"] = [r.to_dict() for r in found]
     return {
         "export_version": EXPORT_VERSION,
         "account_id": account,

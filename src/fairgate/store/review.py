@@ -68,6 +68,19 @@ def for_decision(conn: Connection, decision_id: str) -> list[ReviewItem]:
     return [_item(row) for row in conn.execute(stmt).mappings()]
 
 
+def for_decisions(conn: Connection, decision_ids: list[str]) -> dict[str, list[ReviewItem]]:
+    """:func:`for_decision` for many decisions in one query (ids with no item are absent)."""
+    c = t.review_items.c
+    found: dict[str, list[ReviewItem]] = {}
+    if not decision_ids:
+        return found
+    stmt = select(t.review_items).where(c.decision_id.in_(decision_ids)).order_by(c.id)
+    for row in conn.execute(stmt).mappings():
+        item = _item(row)
+        found.setdefault(item.decision_id, []).append(item)
+    return found
+
+
 def listing(
     conn: Connection,
     *,
