@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.enforcement.conftest import Clock, spam
 
-from fairgate.engine import Engine
 from fairgate.enforcement.export import export_account
+from fairgate.engine import Engine
 from fairgate.types import Action, Message
 
 
