@@ -193,3 +193,22 @@ def test_db_commands(cli: Cli) -> None:
     }
     proc = cli("db", "current", "--db", "mysql://nope", code=2)
     assert "unsupported database URL" in proc.stderr
+
+
+def test_lists_add_writes_everything_or_nothing(cli: Cli) -> None:
+    """A file and a bad hash in one `lists add`: refused, and the file is not added."""
+    cli("lists", "create", "known", "--type", "image")
+    refused = cli("lists", "add", "known", str(shared_file(BRIDGE)), "--hash", "pdq:xyz", code=2)
+    assert "pdq" in refused.stderr
+
+    def count() -> int:
+        shown = cli.json("lists", "show")
+        assert isinstance(shown, list)
+        return int(next(x for x in shown if x["name"] == "known")["active_entries"])
+
+    assert count() == 0
+    added = cli.json("lists", "add", "known", str(shared_file(BRIDGE)), "--hash", f"md5:{'a' * 32}")
+    assert isinstance(added, dict)
+    assert {a["signal_type"] for a in added["added"]} == {"sha256", "md5", "pdq"}
+    assert {"a" * 32} <= {a["value"] for a in added["added"]}
+    assert count() == len(added["added"])

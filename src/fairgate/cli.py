@@ -177,19 +177,18 @@ def lists_add(
             "--allow-terms-file, --regex or --hash"
         )
     with engine_for(db) as engine:
-        added = []
-        notes = []
-        if files:
-            result = engine.lists.add_files(name, files, by=by, note=note)
-            added.extend(result.added)
-            notes.extend(result.notes)
-        if hashes:
-            added.extend(engine.lists.add_hashes(name, hashes, by=by, note=note).added)
-        if terms or allows or regexes:
-            result = engine.lists.add_text(
-                name, terms=terms, allow_terms=allows, regexes=regexes, by=by, note=note
-            )
-            added.extend(result.added)
+        # everything validated first, then written in one transaction
+        result = engine.lists.add_many(
+            name,
+            paths=files or (),
+            hashes=hashes,
+            terms=terms,
+            allow_terms=allows,
+            regexes=regexes,
+            by=by,
+            note=note,
+        )
+        added, notes = list(result.added), list(result.notes)
     data = {
         "list": name,
         "added": [render.added_dict(a) for a in added],
