@@ -212,3 +212,14 @@ def test_lists_add_writes_everything_or_nothing(cli: Cli) -> None:
     assert {a["signal_type"] for a in added["added"]} == {"sha256", "md5", "pdq"}
     assert {"a" * 32} <= {a["value"] for a in added["added"]}
     assert count() == len(added["added"])
+
+
+def test_retention_purge_reports_hashes_and_kept_images(cli: Cli) -> None:
+    cli("lists", "create", "known", "--type", "image")
+    cli("lists", "add", "known", str(shared_file(BRIDGE)))
+    blocked = cli.json("screen", "--image", str(shared_file(BRIDGE)), "--sender", "s1")
+    assert isinstance(blocked, dict)
+    assert blocked["action"] == "block"
+    # Nothing is old enough yet: both counts are zero, and the command says so.
+    assert cli.json("retention", "purge") == {"deleted": 0, "deleted_images": 0}
+    assert "kept images" in cli("retention", "purge").stdout

@@ -75,6 +75,32 @@ def test_edited_copies_of_a_listed_photo_are_blocked(
         assert evidence.variant != "original"
 
 
+def test_a_matched_image_is_kept_with_its_decision_for_reviewers(
+    engine: Engine, listed: Path
+) -> None:
+    """Library calls keep matched images too, in the decision's transaction;
+    delivered images and hash-only attachments are never kept."""
+    from fairgate.console import media
+
+    blocked = engine.screen(image_message(edits(listed)["jpeg-q50"]))
+    other = shared_file("pdq-reference/images/reg-test-input/labelme-subset/q0122.jpg")
+    delivered = engine.screen(image_message(other.read_bytes(), sender="u3"))
+    pdq = next(s.value for s in blocked.signals if s.signal_type == "pdq")
+    hashed = engine.screen(
+        Message(sender="u2", attachments=(Attachment(b"", hashes={"pdq": pdq}),))
+    )
+    assert (blocked.action, delivered.action, hashed.action) == (
+        Action.BLOCK,
+        Action.DELIVER,
+        Action.BLOCK,
+    )
+    [kept] = media.held_for(engine.store.engine, blocked.decision_id)
+    assert kept.data == edits(listed)["jpeg-q50"]
+    assert kept.filename == "x.jpg"
+    assert media.held_for(engine.store.engine, delivered.decision_id) == []
+    assert media.held_for(engine.store.engine, hashed.decision_id) == []
+
+
 def test_the_same_file_matches_exactly(engine: Engine, listed: Path) -> None:
     decision = engine.screen(image_message(listed.read_bytes()))
     assert decision.action is Action.BLOCK

@@ -19,7 +19,9 @@ review_app = typer.Typer(
     help="The human review queue: held messages, retro-scan hits, appeals.", no_args_is_help=True
 )
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-retention_app = typer.Typer(help="Stored media hashes and their retention.", no_args_is_help=True)
+retention_app = typer.Typer(
+    help="Stored media hashes, kept images and their retention.", no_args_is_help=True
+)
 
 LimitOpt = Annotated[int, typer.Option(min=1, max=10_000, help="At most this many rows.")]
 
@@ -304,12 +306,20 @@ def audit_log_cmd(
 # -- retention ---------------------------------------------------------------------
 @retention_app.command("purge")
 def retention_purge(policy: PolicyOpt = None, db: DbOpt = None, as_json: JsonOpt = False) -> None:
-    """Delete stored attachment hashes older than media_retention_days."""
+    """Delete stored attachment hashes older than media_retention_days, and the
+    images kept for reviewers older than console_media_retention_days."""
+    from fairgate.console import media
+
     with engine_for(db, policy) as engine:
         count = engine.retro.purge()
+        images = media.purge(engine.store, engine.settings, engine.clock())
         days = engine.settings.media_retention_days
+        image_days = engine.settings.console_media_retention_days
     emit(
-        {"deleted": count},
+        {"deleted": count, "deleted_images": images},
         as_json,
-        lambda: out.print(f"deleted {count} hashes older than {days} days"),
+        lambda: out.print(
+            f"deleted {count} hashes older than {days} days and {images} kept images "
+            f"older than {image_days:g} days"
+        ),
     )

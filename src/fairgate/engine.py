@@ -14,9 +14,11 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
+
+from sqlalchemy import Connection
 
 from fairgate.enforcement import penalties
 from fairgate.enforcement.accounts import Accounts, Clock
@@ -35,7 +37,7 @@ from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
 from fairgate.signals.ocr import OcrText, RecognisedLine, row_order
 from fairgate.signals.registry import builtin_signal_types
-from fairgate.store import SqlStore, open_store
+from fairgate.store import SqlStore, held_media, open_store
 from fairgate.types import (
     MESSAGE_KINDS,
     Decision,
@@ -174,7 +176,20 @@ class Engine:
             decision_id=decision_id,
             now=now,
             build=build,
+            also=self._keep_matched(message) if decodes else None,
         )
+
+    def _keep_matched(self, message: Message) -> Callable[[Connection, Decision], None]:
+        """Keep the bytes of a matched message's images for the reviewers' console,
+        in the decision's transaction."""
+        max_bytes = self.settings.console_media_max_bytes
+
+        def keep(conn: Connection, decision: Decision) -> None:
+            held_media.add(
+                conn, held_media.rows_for(message.attachments, decision, max_bytes=max_bytes)
+            )
+
+        return keep
 
     # -- the stages ----------------------------------------------------------
     def _examine(

@@ -15,7 +15,7 @@ from tests.service.conftest import make_keys
 from fairgate.console import media
 from fairgate.service.app import create_app
 from fairgate.settings import Settings
-from fairgate.store import open_store
+from fairgate.store import audit_log, open_store
 
 
 def screen(console: Console, data: bytes, sender: str = "u1") -> dict[str, object]:
@@ -144,8 +144,18 @@ def test_held_media_older_than_the_retention_is_deleted(console_settings: Settin
         now[0] += timedelta(days=3)
         second = screen(console, shared_file(BRIDGE).read_bytes(), sender="u2")
     with open_store(settings.database_url) as store:
+        since = media.retained_since(now[0], settings)
+        # Past its retention an image is never shown, even before it is deleted...
+        assert media.held_for(store.engine, str(first["decision_id"]), since=since) == []
+        assert len(media.held_for(store.engine, str(first["decision_id"]))) == 1
+        # ...and `fairgate retention purge` deletes it (audited), not the newer one.
+        assert media.purge(store, settings, now[0]) == 1
         assert media.held_for(store.engine, str(first["decision_id"])) == []
         assert len(media.held_for(store.engine, str(second["decision_id"]))) == 1
+        assert media.purge(store, settings, now[0]) == 0
+        assert audit_log.verify_database(store.engine).ok
+        kinds = [e.subject for e in audit_log.events(store.engine, kind="retention.purge")]
+        assert kinds == ["held_media"]
 
 
 def test_lists_page_search_paging_disable_and_import(console: Console) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -177,6 +178,12 @@ def test_metrics_count_requests_and_decisions(api: Api, spam_list: None) -> None
     assert 'fairgate_http_requests_total{method="POST",route="/v1/screen",status="200"}' in text
     assert "fairgate_feed_lag_changes 0.0" in text
     assert 'fairgate_index_entries{signal_type="pdq"}' in text
+    calls = re.search(r"^fairgate_write_calls ([\d.]+)$", text, re.M)
+    transactions = re.search(r"^fairgate_write_transactions ([\d.]+)$", text, re.M)
+    assert calls is not None
+    assert transactions is not None
+    assert float(calls.group(1)) >= 1  # the screen call above
+    assert 1 <= float(transactions.group(1)) <= float(calls.group(1))
 
 
 def test_openapi_document_has_every_route_with_examples(api: Api) -> None:

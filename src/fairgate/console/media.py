@@ -1,11 +1,12 @@
 """The bytes of matched attachments, kept so a reviewer can see what was held.
 
-fairgate otherwise stores only hashes. Here, an attachment is kept when its
-message's decision has at least one reason (held, blocked or flagged), for
-``console_media_retention_days``; older rows are deleted whenever a new one is
-written. The console never serves the stored bytes as they are: it re-encodes
-them to PNG (so a crafted file cannot become active content in the browser),
-blurred and grey unless the reviewer asked to reveal.
+fairgate otherwise stores only hashes. An attachment is kept with its
+decision when the decision has at least one reason (``store/held_media.py``),
+for ``console_media_retention_days``; ``fairgate retention purge`` deletes
+older rows and none is shown past it. The console never serves the stored
+bytes as they are: it re-encodes them to PNG (so a crafted file cannot become
+active content in the browser), blurred and grey unless the reviewer asked to
+reveal.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PIL import Image, ImageFilter, ImageOps
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, select
 
+from fairgate.audit import EventKind
 from fairgate.settings import Settings
+from fairgate.store import SqlStore, audit_log, held_media
 from fairgate.store import tables as t
-from fairgate.types import Decision, Message
 
 DISPLAY_SIDE = 768
 BLUR_RADIUS = 24
@@ -33,31 +35,6 @@ class Held:
     content_type: str
     data: bytes
     created_at: datetime
-
-
-def keep(engine: Engine, settings: Settings, message: Message, decision: Decision) -> int:
-    """Store the attachments of a decision that has reasons; return how many were kept."""
-    if not decision.reasons:
-        return 0
-    rows = [
-        {
-            "decision_id": decision.decision_id,
-            "attachment": i,
-            "filename": (a.filename or f"attachment {i}")[:255],
-            "content_type": (a.content_type or "application/octet-stream")[:128],
-            "data": a.data,
-            "created_at": decision.created_at,
-        }
-        for i, a in enumerate(message.attachments)
-        if a.data and len(a.data) <= settings.console_media_max_bytes
-    ]
-    if not rows:
-        return 0
-    cutoff = decision.created_at - timedelta(days=settings.console_media_retention_days)
-    with engine.begin() as conn:
-        conn.execute(delete(t.held_media).where(t.held_media.c.created_at < cutoff))
-        conn.execute(insert(t.held_media), rows)
-    return len(rows)
 
 
 def held_for(engine: Engine, decision_id: str, *, since: datetime | None = None) -> list[Held]:
@@ -91,6 +68,23 @@ def one(
 
 def retained_since(now: datetime, settings: Settings) -> datetime:
     return now - timedelta(days=settings.console_media_retention_days)
+
+
+def purge(store: SqlStore, settings: Settings, now: datetime) -> int:
+    """Delete kept attachments older than ``console_media_retention_days`` (audited)."""
+    cutoff = retained_since(now, settings)
+    with store.transaction() as conn:
+        count = held_media.purge_before(conn, cutoff)
+        if count:
+            audit_log.append(
+                conn,
+                kind=EventKind.RETENTION_PURGE,
+                subject="held_media",
+                actor="fairgate",
+                payload={"deleted": count, "before": cutoff.isoformat()},
+                at=now,
+            )
+    return count
 
 
 def display_png(data: bytes, *, reveal: bool) -> bytes:

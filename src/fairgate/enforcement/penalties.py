@@ -194,12 +194,14 @@ def settle(
     decision_id: str,
     now: datetime,
     build: Callable[[Outcome], Decision],
+    also: Callable[[Connection, Decision], None] | None = None,
 ) -> Decision:
     """Read the sender's standing, assess the verdict, and store the decision
     with its strike, restriction, review item and audit events, all in one
     write transaction: two messages of one sender screened at once by two
     workers are settled one after the other, each seeing the other's strike.
-    Concurrent calls share one commit (``store.group``); each returns after it."""
+    Concurrent calls share one commit (``store.group``); each returns after it.
+    ``also`` writes more rows of the decision in the same transaction."""
 
     def work(conn: Connection) -> Decision:
         facts = account_rows.facts(conn, sender, active_at=now)
@@ -215,6 +217,8 @@ def settle(
         )
         decision = build(outcome)
         record_in(conn, store, decision, outcome)
+        if also is not None:  # e.g. the matched images, kept for reviewers
+            also(conn, decision)
         return decision
 
     return store.group.run(work)

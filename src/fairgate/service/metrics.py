@@ -51,6 +51,18 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.write_transactions = Gauge(
+            "fairgate_write_transactions",
+            "Screen-call write transactions this worker committed (or tried) so far.",
+            registry=self.registry,
+        )
+        self.write_calls = Gauge(
+            "fairgate_write_calls",
+            "Screen calls whose writes those transactions carried (calls / transactions: "
+            "the mean group-commit batch).",
+            registry=self.registry,
+        )
+
     def observe(self, route: str, method: str, status: int, started: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route).observe(time.perf_counter() - started)

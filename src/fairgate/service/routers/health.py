@@ -44,5 +44,7 @@ async def metrics(request: Request) -> Response:
         state.metrics.feed_connected.set(1 if status.connected else 0)
         for name in state.engine.signal_types:
             state.metrics.index_entries.labels(name).set(state.engine.indexes.size(name))
+        state.metrics.write_transactions.set(state.engine.store.group.batches)
+        state.metrics.write_calls.set(state.engine.store.group.works)
 
     return Response(state.metrics.render(refresh), media_type=CONTENT_TYPE_LATEST)

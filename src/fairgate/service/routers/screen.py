@@ -7,7 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from fairgate.console import media as held_media
 from fairgate.errors import InvalidInput
 from fairgate.service import messages
 from fairgate.service.auth import PlatformCaller, state_of
@@ -91,10 +90,6 @@ async def screen(request: Request, caller: PlatformCaller) -> JSONResponse:
             415, f"unsupported content type {kind!r}: send application/json or multipart/form-data"
         )
     decision = await run_in_threadpool(state.engine.screen, message)
-    if decision.reasons and message.attachments:  # kept for the reviewers' console
-        await run_in_threadpool(
-            held_media.keep, state.engine.store.engine, settings, message, decision
-        )
     top = decision.reasons[0].rule if decision.reasons else "none"
     state.metrics.decisions.labels(decision.action.value, top).inc()
     # The Decision's own JSON form, as it is stored; FastAPI's generic encoder
