@@ -246,3 +246,19 @@ def test_later_frames_share_the_message_ocr_budget(tmp_path: Path) -> None:
     exhausted = [n.detail for n in decision.notes if n.code == "ocr_budget_exhausted"]
     for k in (1, 2, 3):
         assert any(f"text in frame {k} of this image was not read" in d for d in exhausted)
+
+
+def test_the_longest_frame_variant_fits_the_stored_column() -> None:
+    """decision_signals.variant is 32 characters: every label of the last frame
+    media_max_frames allows must fit, or storing the Decision would be refused."""
+    from fairgate.signals.frames import frame_variant
+    from fairgate.signals.pdq import VARIANTS
+    from fairgate.signals.subimage import TILE_GRIDS
+    from fairgate.store.validation import MAX_SIGNAL_TYPE_CHARS
+
+    last = (Settings.model_fields["media_max_frames"].metadata[-1].le or 0) - 1
+    assert last >= 1
+    labels = [*VARIANTS, *(f"trim:{v}" for v in VARIANTS), "query:mirror"]
+    labels += [f"tile:{c}x{r}:{c * r - 1}:mirror" for c, r in TILE_GRIDS]
+    longest = max((frame_variant(last, label) for label in labels), key=len)
+    assert len(longest) <= MAX_SIGNAL_TYPE_CHARS, longest
