@@ -6,9 +6,11 @@ without a declared role, or missing from EXPECTED and docs/console.md, fails her
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi import routing
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 from tests.conftest import ROOT
@@ -47,16 +49,24 @@ SESSIONS = {R: "rita", A: "ada"}
 API_KEY_ROLES = ("platform", "reviewer", "admin")
 
 
+def _flat_routes(routes: list[Any]) -> list[tuple[Any, str, set[str]]]:
+    """(route, effective path, methods) of every route: FastAPI >= 0.16x keeps included
+    routers nested (``iter_route_contexts`` walks them), older ones copy their routes."""
+    walk = getattr(routing, "iter_route_contexts", None)
+    if walk is None:
+        return [(r, getattr(r, "path", ""), set(getattr(r, "methods", None) or ())) for r in routes]
+    return [(c.original_route, c.path or "", set(c.methods or ())) for c in walk(routes)]
+
+
 def console_routes(console: Console) -> dict[tuple[str, str], str | None]:
     """Every console operation the app serves (its effective path, router prefixes
     included), with the role its route declares."""
     out: dict[tuple[str, str], str | None] = {}
-    for context in iter_route_contexts(console.client.app.routes):  # type: ignore[attr-defined]
-        route, path = context.original_route, context.path or ""
+    for route, path, methods in _flat_routes(console.client.app.routes):  # type: ignore[attr-defined]
         if not path.startswith("/console"):
             continue
         if isinstance(route, APIRoute):
-            for method in (context.methods or set()) - {"HEAD"}:
+            for method in methods - {"HEAD"}:
                 out[(method, path)] = declared_role(route)
         elif isinstance(route, Mount):
             out[("GET", path + "/{path}")] = ANYONE  # static files: CSS and JS
