@@ -400,6 +400,29 @@ def bench_screen(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("frames")
+def bench_frames(
+    frames: Annotated[int, typer.Option(min=2, help="Frames in each animation.")] = 16,
+    counts: Annotated[
+        str, typer.Option(help="Comma-separated media_max_frames values to time.")
+    ] = "1,8,16",
+    repeat: Annotated[int, typer.Option(min=1, help="Calls timed per value.")] = 7,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+) -> None:
+    """Engine.screen of GIF and WebP animations by media_max_frames: the cost of a frame."""
+    from fairgate.bench.frames import run as run_frames_bench
+
+    try:
+        values = tuple(int(c) for c in counts.split(",") if c.strip())
+    except ValueError:
+        fail(f"--counts must be comma-separated integers, got {counts!r}")
+    if not values or min(values) < 1 or max(values) > 1000:
+        fail("--counts needs values from 1 to 1000")
+    report = run_frames_bench(frames=frames, counts=tuple(sorted(set(values))), repeat=repeat)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
 @bench_app.command("text")
 def bench_text(
     terms: Annotated[int, typer.Option(min=1, help="Synthetic terms to list.")] = 100_000,

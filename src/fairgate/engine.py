@@ -29,12 +29,14 @@ from fairgate.enforcement.review import Review
 from fairgate.errors import InvalidInput
 from fairgate.index.live import LiveIndexes
 from fairgate.lists.service import ListManager
+from fairgate.media.frames import Frames, decode_frames
 from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
 from fairgate.ocr.engine import OcrEngine
 from fairgate.policy import Policy, evaluate, load_policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
+from fairgate.signals.frames import compute_on, name_frames, skipped_note
 from fairgate.signals.ocr import OcrText, RecognisedLine, row_order
 from fairgate.signals.registry import builtin_signal_types
 from fairgate.store import SqlStore, held_media, open_store
@@ -210,6 +212,7 @@ class Engine:
             image_matches, ocr_notes = self._image_text(media)
             matches += image_matches
             notes += [n for n in ocr_notes if n not in notes]
+        matches = name_frames(matches, [i for i, frames in media.items() if frames.animated])
         return signals, verified, matches, notes
 
     def _validate(self, message: Message) -> None:
@@ -232,11 +235,13 @@ class Engine:
                 f"{self.settings.max_attachments}"
             )
 
-    def _signals(self, message: Message) -> tuple[dict[int, MediaSource], list[Signal], list[Note]]:
-        """Every attachment's media and signals, and notes on signals that cannot be matched."""
-        sources: dict[int, MediaSource] = {}
+    def _signals(self, message: Message) -> tuple[dict[int, Frames], list[Signal], list[Note]]:
+        """Every attachment's frames and signals (of each screened frame of an
+        animation), and notes on what cannot be matched or was not screened."""
+        sources: dict[int, Frames] = {}
         signals: list[Signal] = []
         notes: list[Note] = []
+        cheap = [t for t in self.signal_types.values() if not getattr(t, "deferred", False)]
         for i, attachment in enumerate(message.attachments):
             if attachment.hashes and not attachment.data:
                 signals.extend(self._given_signals(i, attachment.hashes))
@@ -244,11 +249,18 @@ class Engine:
             media = MediaSource(
                 attachment.data, name=attachment.filename or f"attachment {i}", limits=self.limits
             )
-            sources[i] = media
-            for signal_type in self.signal_types.values():
-                if getattr(signal_type, "deferred", False):
-                    continue  # expensive: see _verify
-                signals.extend(signal_type.compute(i, media, reference=False))
+            signals.extend(compute_on(cheap, i, media))  # frame 0; deferred types: _verify
+            frames = decode_frames(
+                media,
+                max_frames=self.settings.media_max_frames,
+                pixel_budget=self.settings.media_max_frame_pixels,
+            )
+            sources[i] = frames
+            for frame in frames.sources[1:]:
+                signals.extend(compute_on(cheap, i, frame))
+            skipped = skipped_note(frames, i)
+            if skipped is not None:
+                notes.append(skipped)
         for signal in signals:
             note = self.signal_types[signal.signal_type].check(signal)
             if note is not None and note not in notes:
@@ -269,47 +281,57 @@ class Engine:
         return out
 
     def _verify(
-        self, media: Mapping[int, MediaSource], matches: list[Match], started: float
+        self, media: Mapping[int, Frames], matches: list[Match], started: float
     ) -> tuple[list[Signal], list[Note]]:
         """Deferred (expensive) signal types, e.g. local-feature verification: only for
-        attachments no cheap signal matched, while the per-image budget lasts."""
+        attachments no cheap signal matched (each screened frame of an animation, in
+        order), while the per-image budget lasts."""
         deferred = [t for t in self.signal_types.values() if getattr(t, "deferred", False)]
         matched = {m.source for m in matches}
         signals: list[Signal] = []
         notes: list[Note] = []
         budget = self.settings.visual_budget_ms / 1000
-        for i, source in media.items():
+        for i, frames in media.items():
             if not deferred or f"attachment:{i}" in matched:
                 continue
-            if time.perf_counter() - started > budget * (i + 1):
-                notes.append(
-                    Note(
-                        "visual_budget_exhausted",
-                        f"{', '.join(t.name for t in deferred)} did not run: the image budget of "
-                        f"{self.settings.visual_budget_ms:g} ms was spent on cheaper signals",
-                        source=f"attachment:{i}",
+            for source in frames.sources:
+                if time.perf_counter() - started > budget * (i + 1):
+                    which = f" on frames {source.frame} and later" if source.frame else ""
+                    notes.append(
+                        Note(
+                            "visual_budget_exhausted",
+                            f"{', '.join(t.name for t in deferred)} did not run{which}: the "
+                            f"image budget of {self.settings.visual_budget_ms:g} ms was spent "
+                            "on cheaper signals",
+                            source=f"attachment:{i}",
+                        )
                     )
-                )
-                continue
-            for signal_type in deferred:
-                signals.extend(signal_type.compute(i, source, reference=False))
+                    break
+                signals.extend(compute_on(deferred, i, source))
         return signals, notes
 
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
         return self.indexes.match_signals(matchable) + self.indexes.match_text(message.text)
 
-    def _image_text(self, media: Mapping[int, MediaSource]) -> tuple[list[Match], list[Note]]:
+    def _image_text(self, media: Mapping[int, Frames]) -> tuple[list[Match], list[Note]]:
         """Text recognised in the images, matched like message text: the lines of
         one image joined in reading order (so a term broken over two lines is
         still found); each match's evidence carries the box around the lines it
-        lies in and their text."""
-        read = self.ocr.read(list(media.values()), attachments=list(media))
-        by_source: dict[str, list[RecognisedLine]] = {}
+        lies in and their text. The first frames of all attachments are read
+        before any later frame of an animation (one OCR budget for them all);
+        the lines of two frames are never joined."""
+        order = sorted(
+            ((source.frame, i, source) for i, frames in media.items() for source in frames.sources),
+            key=lambda item: item[:2],
+        )
+        read = self.ocr.read([s for _, _, s in order], attachments=[i for _, i, _ in order])
+        by_source: dict[tuple[str, int], list[RecognisedLine]] = {}
         for line in read.lines:
-            by_source.setdefault(line.source, []).append(line)
+            by_source.setdefault((line.source, line.frame), []).append(line)
+        animated = {f"attachment:{i}:ocr" for i, frames in media.items() if frames.animated}
         matches: list[Match] = []
-        for source, found in by_source.items():
+        for (source, frame), found in by_source.items():
             seen: set[int | None] = set()
             for lines in _orders(found):
                 text = " ".join(line.text for line in lines)
@@ -330,6 +352,7 @@ class Engine:
                         match.evidence,
                         box=_enclosing(hit) if len(hit) != 1 else hit[0].box,
                         ocr_text=" ".join(line.text for line in hit),
+                        frame=frame if source in animated else None,
                     )
                     matches.append(dataclasses.replace(match, evidence=evidence))
         return matches, list(read.notes)

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     wait their turn): with ``max_image_pixels`` it bounds the memory decoded
     images take, whatever ``service_threads`` is."""
     max_image_side: int = Field(default=20_000, ge=1)
+    media_max_frames: int = Field(default=8, ge=1, le=1000)
+    """Frames of an animated GIF, APNG or WebP that are screened: the first N (1: the
+    first frame only); the Decision says when the rest were skipped (media/frames.py)."""
+    media_max_frame_pixels: int = Field(default=16_777_216, ge=1)
+    """Pixels the screened frames of one animation may sum to (the first frame counts):
+    frames that would go past it are skipped, so huge or countless frames stay bounded."""
     max_attachments: int = Field(default=16, ge=0)
     max_text_chars: int = Field(default=64_000, ge=0)
 

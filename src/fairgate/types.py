@@ -128,6 +128,9 @@ class Evidence:
     in pixels of the attachment as displayed, EXIF orientation applied)."""
     ocr_text: str | None = None
     """Text recognised in an image: the whole recognised line ``span`` refers to."""
+    frame: int | None = None
+    """An animated attachment: the frame the match is in (0 = the first); None for a
+    still image. Hash variants of frame k >= 1 also say it: ``frame:k:<variant>``."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}

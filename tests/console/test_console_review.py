@@ -251,3 +251,18 @@ def test_an_image_past_its_retention_is_not_shown(console_settings: Settings) ->
         now[0] += timedelta(days=3)
         assert client.get(f"/console/media/{held['decision_id']}/0").status_code == 404
         assert "No image is stored" in client.get(f"/console/items/{item}").text
+
+
+def test_the_item_page_names_the_frame_of_an_animation(console: Console) -> None:
+    bridge = Image.open(shared_file(BRIDGE)).convert("RGB").resize((320, 240))
+    frames = [Image.effect_noise((320, 240), 80).convert("RGB") for _ in range(4)]
+    frames[2] = bridge
+    out = io.BytesIO()
+    frames[0].save(out, "PNG", save_all=True, append_images=frames[1:])
+    held = screen(console, out.getvalue())
+    assert held["action"] == "hold"
+    console.sign_in("rita")
+    [item] = item_ids(console.client.get("/console/queue?kind=hold").text)
+    page = console.client.get(f"/console/items/{item}").text
+    assert re.search(r'<dd class="frame">2 of the animation', page)
+    assert "frame:2:" in page  # the variant that matched

@@ -61,23 +61,36 @@ def _zip() -> bytes:
     return out.getvalue()
 
 
+GIF_5000 = "gif with 5000 frames"
+ANIMATED = (GIF_5000, "apng with 500 frames", "animated webp with 300 frames")
+
+
+def many_frames(count: int, side: int = 64) -> list[Image.Image]:
+    """``count`` different frames: a bright column and a grey row moving across."""
+    out = []
+    for i in range(count):
+        frame = Image.new("L", (side, side), 0)
+        frame.paste(255, (i % side, 0, i % side + 1, side))
+        row = (i // side) % side
+        frame.paste(128, (0, row, side, row + 1))
+        out.append(frame.convert("P"))
+    return out
+
+
 def corpus() -> list[Item]:
     photo = _photo()
     jpeg = _encode(photo, "JPEG", quality=85)
     png = _encode(photo, "PNG")
     gif = _encode(photo.convert("P"), "GIF")
     webp = _encode(photo, "WEBP")
-    frames = [Image.new("P", (64, 64), i % 256) for i in range(3000)]
+    moving = many_frames(5000)  # distinct frames: encoders merge identical ones
     many = io.BytesIO()
-    frames[0].save(many, "GIF", save_all=True, append_images=frames[1:], duration=10)
+    moving[0].save(many, "GIF", save_all=True, append_images=moving[1:], duration=10)
+    rgb = [f.convert("RGB") for f in moving[:500]]
     apng = io.BytesIO()
-    next(f.convert("RGB") for f in frames[:500]).save(
-        apng, "PNG", save_all=True, append_images=[f.convert("RGB") for f in frames[1:500]]
-    )
+    rgb[0].save(apng, "PNG", save_all=True, append_images=rgb[1:500])
     awebp = io.BytesIO()
-    frames[0].convert("RGB").save(
-        awebp, "WEBP", save_all=True, append_images=[f.convert("RGB") for f in frames[1:300]]
-    )
+    rgb[0].save(awebp, "WEBP", save_all=True, append_images=rgb[1:300])
     pa = photo.convert("P")
     pa.info["transparency"] = 0
     sixteen = Image.new("I;16", (128, 128))
@@ -102,7 +115,7 @@ def corpus() -> list[Item]:
         ),
         Item("1 x 100000", _encode(Image.new("L", (1, 100_000)), "PNG"), "refuse"),
         Item("100000 x 1", _encode(Image.new("L", (100_000, 1)), "PNG"), "refuse"),
-        Item("gif with 3000 frames", many.getvalue(), "screen"),
+        Item(GIF_5000, many.getvalue(), "screen"),
         Item("apng with 500 frames", apng.getvalue(), "screen"),
         Item("animated webp with 300 frames", awebp.getvalue(), "screen"),
         Item("cmyk jpeg", _encode(photo.convert("CMYK"), "JPEG"), "screen"),

@@ -5,6 +5,7 @@ refusal or a Decision, within bounded time and memory; and hostile requests
 from __future__ import annotations
 
 import base64
+import io
 import json
 import resource
 import subprocess
@@ -13,11 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.hardening.corpus import Item, corpus
+from PIL import Image
+from tests.hardening.corpus import ANIMATED, Item, corpus
 from tests.service.conftest import Api
 
 from fairgate.engine import Engine
 from fairgate.errors import InvalidInput
+from fairgate.signals.frames import frame_of
 from fairgate.types import Attachment, ListType, Message
 
 ITEMS = corpus()
@@ -54,6 +57,23 @@ def test_library(library: Engine, item: Item) -> None:
         assert {s.signal_type for s in decision.signals} >= {"sha256", "pdq"}
     assert time.perf_counter() - start < HANG_GUARD_S
     assert _rss_mb() < RSS_BOUND_MB
+
+
+@pytest.mark.parametrize("name", ANIMATED)
+def test_animations_screen_their_first_frames_and_say_the_rest_were_skipped(
+    library: Engine, name: str
+) -> None:
+    (item,) = [i for i in ITEMS if i.name == name]
+    start = time.perf_counter()
+    decision = library.screen(Message(sender="u", attachments=(Attachment(item.data),)))
+    assert time.perf_counter() - start < HANG_GUARD_S
+    assert _rss_mb() < RSS_BOUND_MB
+    max_frames = library.settings.media_max_frames
+    assert {frame_of(s.variant) for s in decision.signals} == set(range(max_frames))
+    (note,) = [n for n in decision.notes if n.code == "frames_skipped"]
+    assert note.source == "attachment:0"
+    assert f"frames 0-{max_frames - 1}" in note.detail
+    assert "skipped" in note.detail
 
 
 def test_the_whole_corpus_through_http(api: Api) -> None:
@@ -182,3 +202,12 @@ def test_a_huge_body_is_refused_before_it_is_read(api: Api) -> None:
         },
     )
     assert r.status_code == 413
+
+
+@pytest.mark.parametrize(("name", "count"), [(n, int(n.split()[-2])) for n in ANIMATED])
+def test_the_animations_of_the_corpus_hold_the_frames_they_claim(name: str, count: int) -> None:
+    """Regression: encoders merge identical frames, and the corpus' '3000-frame GIF' and
+    '300-frame WebP' once held one frame each."""
+    (item,) = [i for i in ITEMS if i.name == name]
+    with Image.open(io.BytesIO(item.data)) as image:
+        assert image.n_frames == count

@@ -9,21 +9,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from fairgate.console.web import PostedDep, SessionDep, back, missing, page, state
+from fairgate.console.web import REVIEWER, PostedDep, SessionDep, back, missing, page, state
 from fairgate.errors import FairgateError, InvalidInput, NotFound
 from fairgate.store.browse import entries_page
 
 router = APIRouter()
 
 
-@router.get("/lists")
+@router.get("/lists", **REVIEWER)
 def all_lists(request: Request, s: SessionDep) -> Response:
     engine = state(request).engine
     rows = [(lst, engine.store.count_entries(lst.id)) for lst in engine.store.all_lists()]
     return page(request, "lists.html", s, {"lists": rows}, title="Lists")
 
 
-@router.get("/lists/{name}")
+@router.get("/lists/{name}", **REVIEWER)
 def one_list(
     name: str,
     request: Request,
@@ -60,7 +60,7 @@ def one_list(
     return page(request, "list.html", s, context, title=f"List {name}")
 
 
-@router.post("/lists/{name}/entries/{entry_id}/disable")
+@router.post("/lists/{name}/entries/{entry_id}/disable", **REVIEWER)
 def disable(name: str, entry_id: int, request: Request, p: PostedDep) -> Response:
     engine = state(request).engine
     reason = p.text("reason")
@@ -74,7 +74,7 @@ def disable(name: str, entry_id: int, request: Request, p: PostedDep) -> Respons
     return back(f"/lists/{name}", note=f"Entry {entry_id} disabled.")
 
 
-@router.post("/lists/{name}/import")
+@router.post("/lists/{name}/import", **REVIEWER)
 async def import_file(name: str, request: Request, p: PostedDep) -> Response:
     """Import a hash list file (one ``pdq`` hex or md5 per line, or CSV). The
     page shows upload progress (plain JS), then the import's report."""

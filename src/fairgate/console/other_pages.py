@@ -10,7 +10,16 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from fairgate.console import charts, users
-from fairgate.console.web import AdminDep, AdminPostedDep, SessionDep, back, page, state
+from fairgate.console.web import (
+    ADMIN,
+    REVIEWER,
+    AdminDep,
+    AdminPostedDep,
+    SessionDep,
+    back,
+    page,
+    state,
+)
 from fairgate.enforcement.export import export_account
 from fairgate.errors import FairgateError
 from fairgate.report.collect import collect
@@ -22,14 +31,14 @@ router = APIRouter()
 MINUTES = 60
 
 
-@router.get("/accounts")
+@router.get("/accounts", **REVIEWER)
 def find_account(request: Request, s: SessionDep, account: str = "") -> Response:
     if account:
         return back(f"/accounts/{account[:255]}")
     return page(request, "account_search.html", s, title="Accounts")
 
 
-@router.get("/accounts/{account}")
+@router.get("/accounts/{account}", **REVIEWER)
 def account(account: str, request: Request, s: SessionDep) -> Response:
     engine = state(request).engine
     exported = export_account(engine, account[:255])
@@ -37,7 +46,7 @@ def account(account: str, request: Request, s: SessionDep) -> Response:
     return page(request, "account.html", s, {"account": exported}, title=f"Account {account}")
 
 
-@router.get("/audit")
+@router.get("/audit", **REVIEWER)
 def audit(request: Request, s: SessionDep, after: int = 0, subject: str = "") -> Response:
     st = state(request)
     db = st.engine.store.engine
@@ -78,7 +87,7 @@ def _per_minute(request: Request) -> tuple[list[str], dict[str, dict[str, int]]]
     return labels, counts
 
 
-@router.get("/dashboard")
+@router.get("/dashboard", **REVIEWER)
 def dashboard(request: Request, s: SessionDep) -> Response:
     st = state(request)
     engine = st.engine
@@ -117,7 +126,7 @@ def dashboard(request: Request, s: SessionDep) -> Response:
     return page(request, "dashboard.html", s, context, title="Dashboard")
 
 
-@router.get("/users")
+@router.get("/users", **ADMIN)
 def all_users(request: Request, s: AdminDep) -> Response:
     engine = state(request).engine
     return page(
@@ -125,7 +134,7 @@ def all_users(request: Request, s: AdminDep) -> Response:
     )
 
 
-@router.post("/users")
+@router.post("/users", **ADMIN)
 def create_user(request: Request, p: AdminPostedDep) -> Response:
     engine = state(request).engine
     name = p.text("name", limit=64)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from fairgate.console import media
 from fairgate.console.evidence import shown_reasons
-from fairgate.console.web import PostedDep, SessionDep, back, missing, page, state
+from fairgate.console.web import REVIEWER, PostedDep, SessionDep, back, missing, page, state
 from fairgate.enforcement.export import export_account
 from fairgate.enforcement.review import OUTCOMES
 from fairgate.enforcement.views import decision_record
@@ -35,7 +35,7 @@ def _hours(value: str | None) -> float | None:
     return hours
 
 
-@router.get("/queue")
+@router.get("/queue", **REVIEWER)
 def queue(
     request: Request,
     s: SessionDep,
@@ -79,7 +79,7 @@ def queue(
     return page(request, "queue.html", s, context, title="Queue")
 
 
-@router.post("/items/{item_id}/claim")
+@router.post("/items/{item_id}/claim", **REVIEWER)
 def claim(item_id: int, request: Request, p: PostedDep) -> Response:
     try:
         state(request).engine.review.claim(item_id, by=p.session.user.actor)
@@ -100,7 +100,7 @@ def _history(engine: Engine, account: str) -> dict[str, Any]:
     return exported
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id}", **REVIEWER)
 def item(item_id: int, request: Request, s: SessionDep) -> Response:
     engine = state(request).engine
     try:
@@ -121,7 +121,7 @@ def item(item_id: int, request: Request, s: SessionDep) -> Response:
     return page(request, "item.html", s, context, title=f"Item {item_id}")
 
 
-@router.post("/items/{item_id}/decide")
+@router.post("/items/{item_id}/decide", **REVIEWER)
 def decide(item_id: int, request: Request, p: PostedDep) -> Response:
     engine = state(request).engine
     outcome = p.text("outcome", limit=16)
@@ -144,7 +144,7 @@ def decide(item_id: int, request: Request, p: PostedDep) -> Response:
     return back(f"/items/{item_id}", note=f"Decided: {outcome}{disabled}.")
 
 
-@router.post("/items/{item_id}/restrict")
+@router.post("/items/{item_id}/restrict", **REVIEWER)
 async def restrict(item_id: int, request: Request, p: PostedDep) -> Response:
     """Mark the item's images restricted: add them to the chosen list now (the
     list change is committed to the change log, so every worker blocks them)."""
@@ -173,7 +173,7 @@ async def restrict(item_id: int, request: Request, p: PostedDep) -> Response:
     return back(f"/items/{item_id}", note=message)
 
 
-@router.get("/media/{decision_id}/{attachment}")
+@router.get("/media/{decision_id}/{attachment}", **REVIEWER)
 def image(
     decision_id: str, attachment: int, request: Request, s: SessionDep, reveal: int = 0
 ) -> Response:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from fairgate.console import list_pages, other_pages, review_pages, signin
-from fairgate.console.web import HERE, PREFIX, Refused, SignInNeeded, page, signin_redirect
+from fairgate.console.web import (
+    ANYONE,
+    HERE,
+    PREFIX,
+    Refused,
+    SignInNeeded,
+    enforce_role,
+    page,
+    signin_redirect,
+)
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(enforce_role)])
+"""Every console route; its declared role is checked before anything else (web.enforce_role)."""
 
 
-@router.get("")
-@router.get("/")
+@router.get("", **ANYONE)
+@router.get("/", **ANYONE)
 async def home() -> Response:
     return RedirectResponse(f"{PREFIX}/queue", status_code=303)
 

@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fairgate.console import users
 from fairgate.console.web import (
+    ANYONE,
     PREFIX,
+    REVIEWER,
     SESSION_COOKIE,
     SIGNIN_COOKIE,
     PostedDep,
@@ -54,12 +56,12 @@ def _signin_page(request: Request, next_path: str, error: str = "", status: int 
     return response
 
 
-@router.get("/signin", response_class=HTMLResponse)
+@router.get("/signin", response_class=HTMLResponse, **ANYONE)
 async def signin_form(request: Request, next: str | None = None) -> Response:
     return _signin_page(request, _next(next))
 
 
-@router.post("/signin")
+@router.post("/signin", **ANYONE)
 async def signin(
     request: Request,
     name: Annotated[str, Form(max_length=64)],
@@ -98,7 +100,7 @@ async def signin(
     return response
 
 
-@router.post("/signout")
+@router.post("/signout", **REVIEWER)
 async def signout(request: Request, p: PostedDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     await run_in_threadpool(users.close_session, state(request).engine.store.engine, token)

@@ -6,7 +6,12 @@
   without the right one is refused with 403. The sign-in form, which has no
   session yet, uses a double-submit cookie (``fg_signin``) instead.
 * A signed-out visitor is redirected to the sign-in page; a reviewer asking
-  for an admin page gets 403.
+  for an admin page gets 403. API keys are not sessions: a request carrying
+  only an API key is a signed-out visitor to the console.
+* Every console route declares who may use it (``**ANYONE``, ``**REVIEWER`` or
+  ``**ADMIN`` in its decorator), and :func:`enforce_role`, a dependency of the
+  whole console router, checks that declaration before anything else runs; a
+  route that declares nothing is refused to everyone (fail closed).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
@@ -45,6 +50,29 @@ HEADERS = {
 }
 
 
+ROLE_KEY = "x-console-role"
+"""The key of a console route's ``openapi_extra`` that names who may use it."""
+Role = Literal["anyone", "reviewer", "admin"]
+"""``anyone``: signed in or not; ``reviewer``: any signed-in user; ``admin``: admins."""
+
+
+def allows(role: Role) -> dict[str, Any]:
+    """Route options declaring who may use a console route (``@router.get(p, **REVIEWER)``)."""
+    return {"openapi_extra": {ROLE_KEY: role}}
+
+
+ANYONE = allows("anyone")
+REVIEWER = allows("reviewer")
+ADMIN = allows("admin")
+
+
+def declared_role(route: object) -> str | None:
+    """The role a route declares (None: it declares none)."""
+    extra = getattr(route, "openapi_extra", None)
+    role = extra.get(ROLE_KEY) if isinstance(extra, dict) else None
+    return role if isinstance(role, str) else None
+
+
 class SignInNeeded(Exception):
     """The visitor has no valid session: send them to sign in."""
 
@@ -62,6 +90,11 @@ class Refused(Exception):
 
 
 async def session(request: Request) -> users.Session:
+    """The visitor's console session (from the ``fg_session`` cookie only: an API key
+    in the request is ignored), or :class:`SignInNeeded`."""
+    known = getattr(request.state, "console_session", None)
+    if isinstance(known, users.Session):
+        return known
     token = request.cookies.get(SESSION_COOKIE)
     state = state_of(request)
     found = None
@@ -71,6 +104,9 @@ async def session(request: Request) -> users.Session:
             users.session_for, engine.store.engine, token, now=engine.clock()
         )
     if found is None:
+        if request.method not in ("GET", "HEAD"):
+            # a form action cannot be returned to after signing in (a GET of it is a 405)
+            raise SignInNeeded(PREFIX + "/queue")
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeeded(target)
     request.state.console_session = found
@@ -81,6 +117,18 @@ async def admin(s: Annotated[users.Session, Depends(session)]) -> users.Session:
     if not s.user.is_admin:
         raise Refused("this page is for admins; you are signed in as a reviewer")
     return s
+
+
+async def enforce_role(request: Request) -> None:
+    """The console router's guard: the route's declared role, checked first."""
+    role = declared_role(request.scope.get("route"))
+    if role == "anyone":
+        return
+    if role not in ("reviewer", "admin"):
+        raise Refused("this console page declares no role, so nobody may use it")
+    s = await session(request)
+    if role == "admin":
+        await admin(s)
 
 
 @dataclass(frozen=True, slots=True)

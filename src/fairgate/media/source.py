@@ -12,7 +12,9 @@ input:
   warning is turned into an error while the header is read;
 * truncated or corrupt data is an error (``ImageFile.LOAD_TRUNCATED_IMAGES``
   is never set, so Pillow refuses to return half an image);
-* only the first frame of an animated image is decoded.
+* only the first frame of an animated image is decoded here; the later
+  frames a screening looks at are decoded by :mod:`fairgate.media.frames`,
+  one after the other, under their own frame and pixel budgets.
 
 Colour handling follows python-threatexchange so PDQ hashes agree with it
 bit for bit: whatever the mode (P, PA, LA, I;16, CMYK, RGBA...), the image
@@ -24,6 +26,7 @@ as people see it.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import struct
@@ -105,6 +108,10 @@ def reduction_scale(width: int, height: int, min_side: int) -> int:
 class MediaSource:
     """The raw bytes of one attachment (``.data``) and their lazy, cached decodes."""
 
+    frame: int = 0
+    """Which frame of the file this is: 0 for the attachment itself (its first frame);
+    a later frame of an animation is a :class:`fairgate.media.frames.FrameSource`."""
+
     def __init__(self, data: bytes, *, name: str | None = None, limits: MediaLimits) -> None:
         self.name = name
         self.limits = limits
@@ -117,6 +124,7 @@ class MediaSource:
                 f"file is {len(data)} bytes; the limit is {limits.max_file_bytes} bytes"
             )
         self.data = bytes(data)
+        self._key: str | None = None
         self._header: ImageHeader | None = None
         self._decoded: dict[bool, DecodedImage] = {}
 
@@ -138,6 +146,14 @@ class MediaSource:
         return cls(data, name=name, limits=limits)
 
     # -- public -----------------------------------------------------------
+    @property
+    def key(self) -> str:
+        """What caches of per-image results (OCR, local features) key this image by:
+        the sha256 of the bytes (a later frame of an animation has a key of its own)."""
+        if self._key is None:
+            self._key = hashlib.sha256(self.data).hexdigest()
+        return self._key
+
     def header(self) -> ImageHeader:
         """Format and dimensions, checked against the limits (no pixel decoded)."""
         if self._header is None:
@@ -145,6 +161,15 @@ class MediaSource:
             image.close()
             self._header = ImageHeader(image.format or "?", image.width, image.height, image.mode)
         return self._header
+
+    def opened(self) -> ImageFile.ImageFile:
+        """The image opened but not decoded, its header checked against the limits
+        (the caller closes it); a :class:`MediaError` if it cannot be."""
+        return self._open()
+
+    def check_dimensions(self, width: int, height: int) -> None:
+        """A :class:`MediaError` if an image (or frame) this size breaks the limits."""
+        self._check_dimensions(width, height)
 
     def image(self, *, reduced: bool = False) -> Image.Image:
         """The first frame as RGB with EXIF orientation applied.
@@ -194,7 +219,7 @@ class MediaSource:
                 f"{self.limits.max_image_pixels} pixels; Pillow's bomb check: {exc})"
             ) from None
         except _DECODE_ERRORS as exc:
-            raise self._error(f"corrupt image header: {_describe(exc)}") from None
+            raise self._error(f"corrupt image header: {describe_error(exc)}") from None
         try:
             self._check_dimensions(image.width, image.height)
         except MediaError:
@@ -229,7 +254,7 @@ class MediaSource:
             if orientation.transpose is not None:
                 rgb = rgb.transpose(orientation.transpose)
         except _DECODE_ERRORS as exc:
-            raise self._error(f"truncated or corrupt image data: {_describe(exc)}") from None
+            raise self._error(f"truncated or corrupt image data: {describe_error(exc)}") from None
         return _decoded(rgb, scale, (width, height), orientation)
 
     def _draft(self, image: ImageFile.ImageFile) -> int | None:
@@ -259,6 +284,6 @@ def _decoded(
     )
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from fairgate.errors import MediaError
+from fairgate.media.frames import FrameSource
 from fairgate.media.orientation import orientation_of
 from fairgate.media.source import DECODE_ERRORS, FORMATS, MediaSource
 
@@ -28,7 +29,10 @@ _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La", "P"})
 
 
 def ocr_image(media: MediaSource) -> Image.Image:
-    """The attachment as RGB for OCR: oriented, transparency flattened."""
+    """The attachment (or a later frame of it) as RGB for OCR: oriented, transparency
+    flattened."""
+    if isinstance(media, FrameSource):
+        return media.image() if media.rgba is None else flatten(media.rgba)
     header = media.header()  # limits are checked here, before any pixel is decoded
     if header.mode not in _ALPHA_MODES:
         return media.image()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 import unicodedata
@@ -236,7 +235,7 @@ class OcrService:
         A corrupt or oversized attachment raises the ``MediaError`` of MediaSource.
         A result cut short by ``deadline`` is not cached.
         """
-        key = hashlib.sha256(media.data).hexdigest()
+        key = media.key
         cached = self.cache.get(key)
         if cached is not None:
             return cached, True
@@ -262,7 +261,7 @@ class OcrService:
         start = time.perf_counter()
         out: list[AttachmentOcr] = []
         for index, source in enumerate(media):
-            key = hashlib.sha256(source.data).hexdigest()
+            key = source.key
             cached = self.cache.get(key)
             if cached is not None:
                 out.append(AttachmentOcr(index, key, cached, cached=True))

@@ -46,6 +46,8 @@ class ImageEmbedding:
     """The sign bits of an ONNX model's embedding, as a fairgate signal type."""
 
     name: str = "embedding"
+    per_frame: bool = True
+    """Computed on every screened frame of an animation (signals/frames.py)."""
 
     def __init__(self, settings: Settings, model_path: Path | None = None) -> None:
         path = model_path or settings.embedding_model_path

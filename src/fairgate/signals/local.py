@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -142,6 +141,8 @@ class LocalFeatures:
     """ORB keypoints + RANSAC as a fairgate signal type (see the module doc)."""
 
     name: str = "orb"
+    per_frame: bool = True
+    """Computed on every screened frame of an animation (signals/frames.py)."""
     deferred: bool = True
     """Computed after the cheap signal types, for attachments they did not match."""
 
@@ -170,7 +171,7 @@ class LocalFeatures:
             return [Signal(self.name, value, attachment)]
         inner = media.image(reduced=True)  # untrimmed: keypoints ignore borders anyway
         pdq, _ = box_pdq(inner, dihedral=True)
-        digest = hashlib.sha256(media.data).hexdigest()[:32]
+        digest = media.key[:32]  # a frame of an animation has a key of its own
         views = [("query", inner)]
         if settings.visual_local_mirror:
             views.append(("query:mirror", inner.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))

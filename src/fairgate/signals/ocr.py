@@ -15,7 +15,6 @@ its values are text, matched by the keyword automata of the text lists
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import time
@@ -60,15 +59,17 @@ class RecognisedLine:
     text: str
     box: tuple[tuple[int, int], ...]
     score: float
+    frame: int = 0
+    """The frame of an animated attachment the line was read in (0: the first)."""
 
     @property
     def source(self) -> str:
         return ocr_source(self.attachment)
 
     @classmethod
-    def of(cls, attachment: int, line: OcrLine) -> RecognisedLine:
+    def of(cls, attachment: int, line: OcrLine, frame: int = 0) -> RecognisedLine:
         box = tuple((round(x), round(y)) for x, y in line.box)
-        return cls(attachment, line.text, box, line.score)
+        return cls(attachment, line.text, box, line.score, frame)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +107,14 @@ class OcrText:
         self, media: Sequence[MediaSource], *, attachments: Sequence[int] | None = None
     ) -> ImageText:
         """OCR of every attachment in order until the message's budget is spent;
-        ``attachments`` numbers them as in the message (default: their positions)."""
+        ``attachments`` numbers them as in the message (default: their positions).
+        A later frame of an animation (``MediaSource.frame`` > 0) is one more image
+        to read within the same budget; its lines and notes name the frame."""
+        numbers = list(attachments) if attachments is not None else list(range(len(media)))
         if not self.settings.ocr_enabled:
             note = Note(
                 "ocr_disabled",
-                f"text in {len(media)} image(s) was not read: OCR is disabled "
+                f"text in {len(set(numbers))} image(s) was not read: OCR is disabled "
                 "(FAIRGATE_OCR_ENABLED=false)",
             )
             return ImageText(notes=(note,))
@@ -121,19 +125,19 @@ class OcrText:
         notes: list[Note] = []
         read = cached = 0
         unavailable: str | None = None
-        numbers = list(attachments) if attachments is not None else list(range(len(media)))
         for index, source in zip(numbers, media, strict=True):
             where = f"attachment:{index}"
+            this = f"frame {source.frame} of this image" if source.frame else "this image"
             if unavailable is not None:
                 notes.append(Note("ocr_unavailable", unavailable, where))
                 continue
-            hit = service.cache.get(hashlib.sha256(source.data).hexdigest())
+            hit = service.cache.get(source.key)
             spent = time.perf_counter() - start
             if hit is None and spent >= budget:
                 notes.append(
                     Note(
                         "ocr_budget_exhausted",
-                        f"text in this image was not read: the message's OCR time budget "
+                        f"text in {this} was not read: the message's OCR time budget "
                         f"({budget:g} s) was spent after {spent:.2f} s",
                         where,
                     )
@@ -142,25 +146,27 @@ class OcrText:
             try:
                 result, was_cached = service.recognise(source, start + budget)
             except MediaError as exc:
-                detail = f"text in this image was not read: {exc}"
+                detail = f"text in {this} was not read: {exc}"
                 notes.append(Note("ocr_unreadable", detail, where))
                 continue
             except OcrUnavailable as exc:
-                unavailable = f"text in this image was not read: OCR is unavailable ({exc})"
+                unavailable = f"text in {this} was not read: OCR is unavailable ({exc})"
                 notes.append(Note("ocr_unavailable", unavailable, where))
                 continue
             if result.cut_short:
                 notes.append(
                     Note(
                         "ocr_cut_short",
-                        f"this image was read without all its retry passes: the message's "
+                        f"{this} was read without all its retry passes: the message's "
                         f"OCR time budget ({budget:g} s) ran out while reading it",
                         where,
                     )
                 )
             read += 1
             cached += was_cached
-            lines.extend(RecognisedLine.of(index, line) for line in result.lines if line.text)
+            lines.extend(
+                RecognisedLine.of(index, line, source.frame) for line in result.lines if line.text
+            )
         return ImageText(tuple(lines), tuple(notes), time.perf_counter() - start, read, cached)
 
 

@@ -56,6 +56,7 @@ import pdqhash
 from PIL import Image
 
 from fairgate.signals.exact import canonical_hex, new_index
+from fairgate.signals.frames import frame_of
 from fairgate.types import Note, Signal
 
 if TYPE_CHECKING:
@@ -358,6 +359,8 @@ class Pdq:
     """PDQ as a fairgate signal type (thresholds from :class:`Settings`)."""
 
     name: str = "pdq"
+    per_frame: bool = True
+    """Computed on every screened frame of an animation (signals/frames.py)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -383,11 +386,13 @@ class Pdq:
         floor = self.settings.pdq_quality_floor
         if signal.quality is None or signal.quality >= floor:
             return None
+        frame = frame_of(signal.variant)
         return Note(
             code="pdq_low_quality",
             detail=(
-                f"PDQ quality {signal.quality} is under the floor of {floor} (the image is "
-                "too flat or too small for a reliable hash), so it was not matched"
+                f"{f'frame {frame}: ' if frame else ''}PDQ quality {signal.quality} is under "
+                f"the floor of {floor} (the image is too flat or too small for a reliable "
+                "hash), so it was not matched"
             ),
             source=f"attachment:{signal.attachment}",
         )

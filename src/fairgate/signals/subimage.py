@@ -123,6 +123,8 @@ class PdqTiles:
     """PDQ hashes of the tiles of a sent image (screening only)."""
 
     name: str = "pdq_tiles"
+    per_frame: bool = True
+    """Computed on every screened frame of an animation (signals/frames.py)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -143,6 +143,8 @@ class PdqTrimmed:
 
     name: str = "pdq_trim"
     matched_as: str = "pdq"
+    per_frame: bool = True
+    """Computed on every screened frame of an animation (signals/frames.py)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
