@@ -45,6 +45,8 @@ class EventKind:
     REVIEW_CLAIM = "review.claim"
     REVIEW_DECIDE = "review.decide"
     RETENTION_PURGE = "retention.purge"
+    CONSOLE_SIGNIN = "console.signin"
+    CONSOLE_SIGNIN_FAIL = "console.signin_fail"
 
 
 def canonical_json(payload: Mapping[str, Any]) -> str:

@@ -221,6 +221,10 @@ class Settings(BaseSettings):
     # The reviewers' console (/console).
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
     """A console sign-in lasts this long (the session is then deleted)."""
+    console_signin_max_failures: int = Field(default=5, ge=1, le=1000)
+    """Wrong console sign-ins in a row for one name before that name is locked."""
+    console_signin_lock_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    """How long such a run of failures counts (and the lock lasts, from its first)."""
     console_media_retention_days: float = Field(default=30.0, gt=0)
     """Bytes of matched attachments (held, blocked, flagged) are kept this long for
     reviewers; attachments that matched nothing are never stored."""

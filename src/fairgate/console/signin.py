@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fairgate.console import users
+from fairgate.console import signin_log, users
 from fairgate.console.web import (
     ANYONE,
     PREFIX,
@@ -74,7 +75,21 @@ async def signin(
         raise Refused("the sign-in form's CSRF token is missing or wrong; reload the page")
     st = state(request)
     engine = st.engine
+    now = engine.clock()
+    until = await run_in_threadpool(
+        lambda: signin_log.locked_until(engine.store, name, now=now, settings=st.settings)
+    )
+    if until is not None:  # the password is not even checked
+        log.warning("console sign-in for %r refused: locked after repeated failures", name)
+        wait = max(1, math.ceil((until - now).total_seconds() / 60))
+        message = f"Too many wrong sign-ins for this name: try again in {wait} minute(s)."
+        response = _signin_page(request, _next(next), message, status=429)
+        response.headers["Retry-After"] = str(wait * 60)
+        return response
     user = await run_in_threadpool(users.authenticate, engine.store.engine, name, password)
+    await run_in_threadpool(
+        lambda: signin_log.record(engine.store, name, ok=user is not None, now=now)
+    )
     if user is None:
         log.info("console sign-in refused for %r", name)
         return _signin_page(request, _next(next), "Wrong name or password.", status=401)
@@ -82,7 +97,7 @@ async def signin(
         lambda: users.open_session(
             engine.store.engine,
             user,
-            now=engine.clock(),
+            now=now,
             hours=st.settings.console_session_hours,
         )
     )
