@@ -6,7 +6,7 @@ Thresholds live here, not as constants in the code that uses them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,13 +53,25 @@ class Settings(BaseSettings):
     """Keypoints kept per listed image (the entry value grows 48 characters per keypoint)."""
     visual_local_query_features: int = Field(default=600, ge=16, le=5000)
     """Keypoints looked for in a sent image."""
+    visual_local_fast_thresholds: tuple[Annotated[int, Field(ge=1, le=255)], ...] = Field(
+        default=(10, 5, 2), min_length=1
+    )
+    """FAST corner thresholds ORB tries in turn while it finds fewer keypoints than wanted
+    (smooth photos - skies, gradients, blur - have few strong corners)."""
     visual_local_ratio: float = Field(default=0.8, gt=0, le=1)
     """Lowe's ratio test: nearest keypoint distance / second nearest must be under this."""
     visual_local_ransac_px: float = Field(default=6.0, gt=0)
     """RANSAC reprojection error (px) for a keypoint pair to count as explained."""
-    visual_local_min_inliers: int = Field(default=20, ge=4)
-    """Keypoints explained by one similarity transform needed for a local-feature match.
-    Measured (docs/visual.md): distractor pairs reached 16; 16 gave 14 false matches."""
+    visual_local_min_inliers: int = Field(default=12, ge=4)
+    """Distinct keypoints explained by one similarity transform needed for a local-feature
+    match. Measured (docs/visual.md): with the scale and spread checks, distractor pairs
+    reach at most 7 (the 16 once reached came from the mirrored halves of a symmetric photo)."""
+    visual_local_max_scale: float = Field(default=8.0, ge=1.0)
+    """A fit that scales the listed image by more than this, or less than its inverse, is
+    degenerate and refused (distractors reached 10 keypoints with fits near scale 0)."""
+    visual_local_min_spread: float = Field(default=0.03, ge=0, le=1)
+    """The explained keypoints' convex hull must cover this fraction of the area the entry's
+    keypoints span (a chance match on one small patch or texture is refused)."""
     visual_local_verify_all_max: int = Field(default=256, ge=0)
     """Local-feature entries up to which every one is verified (a small verify-worthy list);
     above, only PDQ near misses are."""

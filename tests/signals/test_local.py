@@ -105,3 +105,67 @@ def test_large_indexes_verify_only_pdq_near_misses() -> None:
 def test_a_forgotten_query_key_matches_nothing() -> None:
     index = LocalFeatures(Settings()).make_index()
     assert index.query(["orb1q:" + "0" * 32]) == [[]]
+
+
+def _grid(n: int, step: float, origin: float = 20.0) -> np.ndarray:
+    xs, ys = np.meshgrid(np.arange(n), np.arange(n))
+    return (np.stack([xs.ravel(), ys.ravel()], axis=1) * step + origin).astype(np.float32)
+
+
+def _verified(
+    settings: Settings, listed_points: np.ndarray, sent_points: np.ndarray, first: int = 0
+) -> bool:
+    """Does an entry with ``listed_points`` verify against a sent image holding the
+    descriptors of listed keypoints ``first...`` at ``sent_points`` (and as many
+    unrelated keypoints)?"""
+    from fairgate.index.local import LocalFeatureIndex
+
+    rng = np.random.default_rng(7)
+    descriptors = rng.integers(0, 256, (len(listed_points), 32), dtype=np.uint8)
+    other = rng.integers(0, 256, (len(listed_points), 32), dtype=np.uint8)
+    entry = Features(listed_points, descriptors, ("ab" * 32,))
+    spread_out = rng.random((len(listed_points), 2), dtype=np.float32) * 500
+    sent = Features(
+        np.concatenate([sent_points, spread_out]).astype(np.float32),
+        np.concatenate([descriptors[first : first + len(sent_points)], other]),
+    )
+    index = LocalFeatureIndex({"key": sent}.get, settings)
+    index.add([(1, encode(entry))])
+    return [h.entry_id for h in index.query(["key"])[0]] == [1]
+
+
+def test_keypoints_bunched_in_one_patch_do_not_verify() -> None:
+    everywhere = np.concatenate([_grid(5, 100.0), _grid(5, 4.0, origin=240.0)])
+    patch = everywhere[25:]  # 25 keypoints within 16 x 16 px of a 400 x 400 px span
+    shifted = patch + np.float32(30.0)
+    assert not _verified(Settings(), everywhere, shifted, first=25)
+    assert _verified(Settings(visual_local_min_spread=0.0), everywhere, shifted, first=25)
+    # the same number of keypoints spread over the image verifies
+    assert _verified(Settings(), everywhere, everywhere[:25] + np.float32(30.0))
+
+
+def test_a_fit_that_shrinks_the_listed_image_to_a_speck_is_refused() -> None:
+    listed_points = _grid(6, 60.0)
+    speck = listed_points * np.float32(0.1) + np.float32(200.0)  # 36 keypoints in 30 px
+    assert not _verified(Settings(visual_local_min_spread=0.0), listed_points, speck)
+    assert _verified(
+        Settings(visual_local_min_spread=0.0, visual_local_max_scale=16.0), listed_points, speck
+    )
+    assert _verified(Settings(), listed_points, listed_points * np.float32(0.5))
+
+
+def test_smooth_photos_get_keypoints_at_lower_corner_thresholds() -> None:
+    from PIL import ImageFilter
+
+    from fairgate.signals.local import extract
+
+    smooth = photo("q0746", 512).filter(ImageFilter.GaussianBlur(6))
+    strict = extract(smooth, count=256, side=512, thresholds=(10,))
+    adaptive = extract(smooth, count=256, side=512, thresholds=(10, 5, 2))
+    assert len(strict) < 128
+    assert len(adaptive) > 2 * len(strict)
+    assert len(adaptive) <= 256
+    sharp = photo("q0746", 512)
+    assert len(extract(sharp, count=256, side=512, thresholds=(10, 5, 2))) == len(
+        extract(sharp, count=256, side=512, thresholds=(10,))
+    )

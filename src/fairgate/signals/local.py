@@ -30,6 +30,7 @@ import binascii
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,11 +72,16 @@ class Features:
         return int(self.points.shape[0])
 
 
-def extract(image: Image.Image, *, count: int, side: int) -> Features:
+def extract(
+    image: Image.Image, *, count: int, side: int, thresholds: Sequence[int] = (10,)
+) -> Features:
     """ORB keypoints of ``image`` scaled so its longer side is ``side`` px.
 
     Detection asks for 3x ``count`` and keeps the strongest per cell of a
-    4 x 4 grid in turn, so the kept points cover the whole image.
+    4 x 4 grid in turn, so the kept points cover the whole image. FAST's
+    corner threshold is the first of ``thresholds``; while fewer than
+    ``count`` keypoints are found, detection runs again at the next (lower)
+    one: smooth images (skies, gradients, blur) have few strong corners.
     """
     w, h = image.size
     factor = min(1.0, side / max(w, h))
@@ -87,8 +93,15 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
     pixels = np.asarray(grey)
     if min(pixels.shape) < 32:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
-    orb = cv2.ORB.create(nfeatures=count * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
-    keypoints, descriptors = orb.detectAndCompute(pixels, None)
+    keypoints: Sequence[cv2.KeyPoint] = ()
+    descriptors = None
+    for threshold in thresholds:
+        orb = cv2.ORB.create(
+            nfeatures=count * 3, fastThreshold=threshold, edgeThreshold=15, patchSize=15
+        )
+        keypoints, descriptors = orb.detectAndCompute(pixels, None)
+        if len(keypoints) >= count:
+            break
     if descriptors is None or not keypoints:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
     points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
@@ -99,14 +112,14 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
 
 def _spread(points: F32, response: F32, w: int, h: int, count: int) -> npt.NDArray[np.intp]:
     """Indexes of ``count`` points, taken strongest first from each of 16 cells in turn."""
-    cell = np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)
-    order = np.argsort(-response, kind="stable")
-    rank = np.zeros(len(order), dtype=np.int64)
-    seen: dict[int, int] = {}
-    for i in order:
-        c = int(cell[i])
-        rank[i] = seen.get(c, 0)
-        seen[c] = rank[i] + 1
+    cell = (np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)).astype(
+        np.int64
+    )
+    order = np.argsort(-response, kind="stable")  # strongest first
+    by_cell = order[np.argsort(cell[order], kind="stable")]  # per cell, strongest first
+    cells = cell[by_cell]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[by_cell] = np.arange(len(order)) - np.searchsorted(cells, cells, side="left")
     chosen = np.lexsort((-response, rank))[:count]
     return np.sort(chosen)
 
@@ -161,7 +174,10 @@ class LocalFeatures:
         if reference:
             image = media.image()
             features = extract(
-                image, count=settings.visual_local_listed_features, side=settings.visual_local_side
+                image,
+                count=settings.visual_local_listed_features,
+                side=settings.visual_local_side,
+                thresholds=settings.visual_local_fast_thresholds,
             )
             if len(features) < settings.visual_local_min_inliers:
                 return []  # too plain to verify anything against
@@ -177,7 +193,10 @@ class LocalFeatures:
         signals: list[Signal] = []
         for variant, view in views:
             features = extract(
-                view, count=settings.visual_local_query_features, side=settings.visual_local_side
+                view,
+                count=settings.visual_local_query_features,
+                side=settings.visual_local_side,
+                thresholds=settings.visual_local_fast_thresholds,
             )
             key = f"{QUERY_PREFIX}{digest}{':m' if variant.endswith('mirror') else ''}"
             self.remember(key, Features(features.points, features.descriptors, pdq))
