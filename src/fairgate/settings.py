@@ -48,9 +48,14 @@ class Settings(BaseSettings):
     visual_local_side: int = Field(default=512, ge=64, le=4096)
     """Keypoints are found on a copy of the image this long (px)."""
     visual_local_mirror: bool = True
-    """Also look for the keypoints of the sent image's mirror image (a mirrored crop)."""
-    visual_local_listed_features: int = Field(default=256, ge=16, le=320)
-    """Keypoints kept per listed image (the entry value grows 48 characters per keypoint)."""
+    """Listed images' entries also hold their mirror image's keypoints, so a mirrored crop is
+    verified with one extraction of the sent image."""
+    visual_local_mirror_at_screening: bool = False
+    """Also extract the keypoints of each sent image's mirror image (a second extraction): for
+    entries listed without mirror-image keypoints."""
+    visual_local_listed_features: int = Field(default=256, ge=16, le=640)
+    """Keypoints kept per listed image, and per its mirror image (48 characters each in the
+    entry value)."""
     visual_local_query_features: int = Field(default=600, ge=16, le=5000)
     """Keypoints looked for in a sent image."""
     visual_local_fast_thresholds: tuple[Annotated[int, Field(ge=1, le=255)], ...] = Field(

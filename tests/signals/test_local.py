@@ -11,6 +11,7 @@ from fairgate.errors import InvalidSignalValue
 from fairgate.index.base import SignalIndex
 from fairgate.settings import Settings
 from fairgate.signals.local import Features, LocalFeatures, decode, encode
+from fairgate.store.validation import MAX_VALUE_CHARS
 
 
 def listed(signal_type: LocalFeatures, *names: str) -> SignalIndex:
@@ -22,9 +23,12 @@ def listed(signal_type: LocalFeatures, *names: str) -> SignalIndex:
 
 
 def query(signal_type: LocalFeatures, image: Image.Image) -> list[tuple[int, int]]:
-    """Hits of the image and of its mirror image (the two screening signals)."""
+    """Hits of the image (and of its mirror image, when screening extracts it too)."""
     signals = signal_type.compute(0, media(image), reference=False)
-    assert [s.variant for s in signals] == ["query", "query:mirror"]
+    expected = ["query", "query:mirror"][
+        : 1 + signal_type.settings.visual_local_mirror_at_screening
+    ]
+    assert [s.variant for s in signals] == expected
     return [
         (h.entry_id, h.distance) for hits in INDEX.query([s.value for s in signals]) for h in hits
     ]
@@ -46,8 +50,15 @@ def test_value_round_trip_and_size() -> None:
     assert np.array_equal(back.descriptors, features.descriptors)
     settings = Settings()
     (signal,) = LocalFeatures(settings).compute(0, media(photo()), reference=True)
-    assert len(decode(signal.value)) == settings.visual_local_listed_features
-    assert len(signal.value) <= 16_384  # the store's value limit
+    listed = decode(signal.value)
+    assert len(listed) == settings.visual_local_listed_features
+    assert listed.mirror is not None
+    assert len(listed.mirror) == settings.visual_local_listed_features
+    assert encode(listed) == signal.value
+    assert len(signal.value) <= MAX_VALUE_CHARS
+    big = Settings(visual_local_listed_features=640)
+    (signal,) = LocalFeatures(big).compute(0, media(photo("q0746", 1024)), reference=True)
+    assert len(signal.value) <= MAX_VALUE_CHARS
 
 
 @pytest.mark.parametrize(
@@ -80,6 +91,28 @@ def test_rotated_cropped_copy_is_verified_and_other_photos_are_not() -> None:
         settings.visual_local_listed_features - settings.visual_local_min_inliers
     )
     assert query(signal_type, photo("q0291", 512)) == []
+
+
+def _mirrored_crop() -> Image.Image:
+    image = photo("q0746", 512).transpose(Image.FLIP_LEFT_RIGHT)
+    w, h = image.size
+    return image.crop((w // 10, h // 5, w, h))
+
+
+def test_a_mirrored_crop_is_verified_by_the_entry_s_mirror_keypoints() -> None:
+    global INDEX
+    one_pass = LocalFeatures(Settings())
+    INDEX = listed(one_pass, "q0746", "q0122")
+    assert {entry for entry, _ in query(one_pass, _mirrored_crop())} == {1}
+    # listed without mirror keypoints: found only by extracting the sent image's mirror too
+    plain = LocalFeatures(Settings(visual_local_mirror=False))
+    INDEX = listed(plain, "q0746", "q0122")
+    assert query(plain, _mirrored_crop()) == []
+    two_pass = LocalFeatures(
+        Settings(visual_local_mirror=False, visual_local_mirror_at_screening=True)
+    )
+    INDEX = listed(two_pass, "q0746", "q0122")  # the same entries, this type's query cache
+    assert {entry for entry, _ in query(two_pass, _mirrored_crop())} == {1}
 
 
 def test_large_indexes_verify_only_pdq_near_misses() -> None:

@@ -14,6 +14,7 @@ from fairgate.errors import InvalidInput, NotFound, StoreError
 from fairgate.store import SqlStore
 from fairgate.store import tables as t
 from fairgate.store.records import NewEntry
+from fairgate.store.validation import MAX_VALUE_CHARS
 from fairgate.types import ListType
 
 
@@ -72,7 +73,7 @@ def test_add_to_unknown_list(store: SqlStore) -> None:
         (NewEntry("sha256", ""), "empty value"),
         (NewEntry("sha256", "   "), "empty value"),
         (NewEntry("", "ab"), "signal type"),
-        (NewEntry("sha256", "a" * 16_385), "at most"),
+        (NewEntry("sha256", "a" * (MAX_VALUE_CHARS + 1)), "at most"),
     ],
 )
 def test_bad_entries_rejected_and_nothing_written(

@@ -7,7 +7,9 @@ in it in one consistent arrangement:
    ``visual_local_verify_all_max``; otherwise the ``visual_max_verify``
    entries whose PDQ hash is nearest to one of the sent image's, if within
    ``visual_candidate_distance`` (Hamming-index near misses);
-2. every candidate keypoint looks up its two nearest sent keypoints (one
+2. each candidate brings its keypoints and, if listed with them, its mirror
+   image's (each verified on its own; the better counts); every candidate
+   keypoint looks up its two nearest sent keypoints (one
    FAISS binary search over all candidates' descriptors at once) and keeps
    the pair when the nearest is clearly nearer than the second (ratio test,
    ``visual_local_ratio``) and within 64 bits;
@@ -106,7 +108,12 @@ class LocalFeatureIndex:
 
     def _match(self, query: Features) -> list[Hit]:
         settings = self._settings
-        chosen = self.candidates(query)
+        chosen = [
+            (entry_id, view)
+            for entry_id, features in self.candidates(query)
+            for view in (features, features.mirror)
+            if view is not None and len(view) > 0
+        ]
         if not chosen or len(query) < 2:
             return []
         index = faiss.IndexBinaryFlat(256)
@@ -116,7 +123,7 @@ class LocalFeatureIndex:
         good = (distances[:, 0] <= _MAX_BITS) & (
             distances[:, 0] < settings.visual_local_ratio * distances[:, 1]
         )
-        hits: list[Hit] = []
+        best: dict[int, int] = {}
         start = 0
         for entry_id, features in chosen:
             n = len(features)
@@ -127,7 +134,8 @@ class LocalFeatureIndex:
                 continue
             inliers = self._inliers(features.points[rows], sent, _span(features.points))
             if inliers >= settings.visual_local_min_inliers:
-                hits.append(Hit(entry_id=entry_id, distance=n - inliers))
+                best[entry_id] = min(best.get(entry_id, n), n - inliers)
+        hits = [Hit(entry_id=entry_id, distance=d) for entry_id, d in best.items()]
         hits.sort(key=lambda hit: (hit.distance, hit.entry_id))
         return hits
 
