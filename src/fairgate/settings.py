@@ -41,10 +41,9 @@ class Settings(BaseSettings):
     visual_crop_entries: bool = False
     """Listing an image also lists the PDQ hashes of 10 windows of it (80% and 60% of each side).
     Off: measured, it lowered recall at 99.99% precision (the extra entries meet distractors)."""
-    visual_local: bool = False
-    """Verify images no hash matched with ORB keypoints + RANSAC (lists get ``orb`` entries).
-    Off by default for now: ``orb`` entries are about 12 KB and PostgreSQL's btree index on
-    entry values takes at most 2.7 KB (SQLite is fine); needs a schema change first."""
+    visual_local: bool = True
+    """Verify images no hash matched with ORB keypoints + RANSAC (lists get ``orb`` entries of
+    about 25 KB; the store indexes their sha256, revision 0005)."""
     visual_local_side: int = Field(default=512, ge=64, le=4096)
     """Keypoints are found on a copy of the image this long (px)."""
     visual_local_mirror: bool = True

@@ -320,6 +320,25 @@ class SqlStore:
         with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def listed_with_in(self, conn: Connection, entry_id: int) -> list[int]:
+        """Active entries listed together with ``entry_id`` from the same file: same list,
+        source, adder and time (an image's ``pdq``, ``orb`` and hash entries), itself
+        included if active; by id. Inside the caller's transaction."""
+        row = self._entry_row(conn, entry_id)
+        if row is None:
+            return []
+        c = t.entries.c
+        stmt = (
+            select(c.id)
+            .where(c.list_id == row["list_id"])
+            .where(c.source == row["source"])
+            .where(c.added_by == row["added_by"])
+            .where(c.added_at == row["added_at"])
+            .where(c.disabled_at.is_(None))
+            .order_by(c.id)
+        )
+        return [int(i) for i in conn.execute(stmt).scalars()]
+
     def entry_ids_with_value(
         self, signal_type: str, value: str, *, list_id: int | None = None
     ) -> list[int]:
