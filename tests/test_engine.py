@@ -123,12 +123,18 @@ def test_disabled_entries_stop_matching_at_once(engine: Engine, listed: Path) ->
     sent = edits(listed)["mirrored"]
     first = engine.screen(image_message(sent))
     assert first.action is Action.BLOCK
+    assert {r.match.signal_type for r in first.reasons} == {"pdq"}
     for reason in first.reasons:
         engine.lists.remove("known-abuse", reason.match.entry_id, by="test", reason="appeal upheld")
     # u1 itself is now restricted (the example policy sends known abuse straight
-    # to a permanent restriction); the entry no longer matches for anyone else.
+    # to a permanent restriction); the pdq entries no longer match for anyone else,
+    # and with no hash matching, the image's local-feature entry is verified.
     assert engine.screen(image_message(sent)).reasons[0].rule == "account.restricted"
-    assert engine.screen(image_message(sent, sender="u2")).action is Action.DELIVER
+    second = engine.screen(image_message(sent, sender="u2"))
+    assert second.action is Action.BLOCK
+    assert [r.match.signal_type for r in second.reasons] == ["orb"]
+    engine.lists.remove("known-abuse", second.reasons[0].match.entry_id, by="test")
+    assert engine.screen(image_message(sent, sender="u3")).action is Action.DELIVER
 
 
 def test_a_second_engine_sees_new_entries_before_its_next_screen(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ Thresholds live here, not as constants in the code that uses them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,25 +41,42 @@ class Settings(BaseSettings):
     visual_crop_entries: bool = False
     """Listing an image also lists the PDQ hashes of 10 windows of it (80% and 60% of each side).
     Off: measured, it lowered recall at 99.99% precision (the extra entries meet distractors)."""
-    visual_local: bool = False
-    """Verify images no hash matched with ORB keypoints + RANSAC (lists get ``orb`` entries).
-    Off by default for now: ``orb`` entries are about 12 KB and PostgreSQL's btree index on
-    entry values takes at most 2.7 KB (SQLite is fine); needs a schema change first."""
+    visual_local: bool = True
+    """Verify images no hash matched with ORB keypoints + RANSAC (lists get ``orb`` entries of
+    about 25 KB; the store indexes their sha256, revision 0005)."""
     visual_local_side: int = Field(default=512, ge=64, le=4096)
     """Keypoints are found on a copy of the image this long (px)."""
     visual_local_mirror: bool = True
-    """Also look for the keypoints of the sent image's mirror image (a mirrored crop)."""
-    visual_local_listed_features: int = Field(default=256, ge=16, le=320)
-    """Keypoints kept per listed image (the entry value grows 48 characters per keypoint)."""
+    """Listed images' entries also hold their mirror image's keypoints, so a mirrored crop is
+    verified with one extraction of the sent image."""
+    visual_local_mirror_at_screening: bool = False
+    """Also extract the keypoints of each sent image's mirror image (a second extraction): for
+    entries listed without mirror-image keypoints."""
+    visual_local_listed_features: int = Field(default=256, ge=16, le=640)
+    """Keypoints kept per listed image, and per its mirror image (48 characters each in the
+    entry value)."""
     visual_local_query_features: int = Field(default=600, ge=16, le=5000)
     """Keypoints looked for in a sent image."""
+    visual_local_fast_thresholds: tuple[Annotated[int, Field(ge=1, le=255)], ...] = Field(
+        default=(10, 5, 2), min_length=1
+    )
+    """FAST corner thresholds ORB tries in turn while it finds fewer keypoints than wanted
+    (smooth photos - skies, gradients, blur - have few strong corners)."""
     visual_local_ratio: float = Field(default=0.8, gt=0, le=1)
     """Lowe's ratio test: nearest keypoint distance / second nearest must be under this."""
     visual_local_ransac_px: float = Field(default=6.0, gt=0)
     """RANSAC reprojection error (px) for a keypoint pair to count as explained."""
-    visual_local_min_inliers: int = Field(default=20, ge=4)
-    """Keypoints explained by one similarity transform needed for a local-feature match.
-    Measured (docs/visual.md): distractor pairs reached 16; 16 gave 14 false matches."""
+    visual_local_min_inliers: int = Field(default=14, ge=4)
+    """Distinct keypoints explained by one similarity transform needed for a local-feature
+    match. Measured (docs/visual.md): with the scale and spread checks, distractor pairs
+    reached 7 of 26,520 (40 originals) and 12 of 60,180 (60 originals: the two halves of a
+    photo of a repeating facade); 12 gave those 2 false matches."""
+    visual_local_max_scale: float = Field(default=8.0, ge=1.0)
+    """A fit that scales the listed image by more than this, or less than its inverse, is
+    degenerate and refused (distractors reached 10 keypoints with fits near scale 0)."""
+    visual_local_min_spread: float = Field(default=0.03, ge=0, le=1)
+    """The explained keypoints' convex hull must cover this fraction of the area the entry's
+    keypoints span (a chance match on one small patch or texture is refused)."""
     visual_local_verify_all_max: int = Field(default=256, ge=0)
     """Local-feature entries up to which every one is verified (a small verify-worthy list);
     above, only PDQ near misses are."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 from tests.enforcement.conftest import Clock, spam
+from tests.signals.visual_helpers import jpeg, photo
 
 from fairgate.engine import Engine
 from fairgate.errors import Conflict, Forbidden, InvalidInput, NotFound
-from fairgate.types import Message
+from fairgate.types import Action, Attachment, Message
 
 
 def test_an_appeal_is_filed_once(due: Engine) -> None:
@@ -71,3 +75,30 @@ def test_outcomes_and_reasons_are_checked(due: Engine) -> None:
     with pytest.raises(InvalidInput, match="overturned"):
         due.appeals.decide(appeal.id, "uphold", reason="Spam.", by="rev", disable_entries=True)
     assert due.appeals.get(appeal.id).status == "pending"
+
+
+def test_overturning_with_disable_entries_disables_every_entry_of_the_listed_file(
+    due: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(jpeg(photo("q0746", 512)))
+    other = tmp_path / "other.jpg"
+    other.write_bytes(jpeg(photo("q0122", 512)))
+    added = due.lists.add_files("known-abuse", [path, other], by="test").added
+    mine = {a.entry_id for a in added if a.source.endswith("holiday.jpg")}
+    assert {"pdq", "orb"} <= {a.signal_type for a in added if a.entry_id in mine}
+    image = photo("q0746", 512).rotate(12, resample=Image.BICUBIC)
+    w, h = image.size
+    rotated_crop = jpeg(image.crop((w // 8, h // 8, w, h)))  # only local features catch it
+    copy = due.screen(Message(sender="u1", attachments=(Attachment(path.read_bytes()),)))
+    assert copy.action is Action.BLOCK
+    assert {r.match.signal_type for r in copy.reasons if r.match} <= {"sha256", "md5", "pdq"}
+    appeal = due.appeals.file(copy.decision_id, "my own photo", account_id="u1")
+    decided = due.appeals.decide(
+        appeal.id, "overturn", reason="own photo", by="rev", disable_entries=True
+    )
+    assert set(decided.appeal.disabled_entries) == mine
+    known = due.lists.export_entries("known-abuse")
+    assert {e.id for e in known} == {a.entry_id for a in added} - mine  # other.jpg's stay
+    crop = due.screen(Message(sender="u2", attachments=(Attachment(rotated_crop),)))
+    assert crop.action is Action.DELIVER

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from fairgate.cli import app
 from fairgate.evaluate import image_transforms as transforms
 from fairgate.evaluate.image_metrics import operating_point, recalled
-from fairgate.evaluate.image_originals import PDQ_IMAGES
+from fairgate.evaluate.image_originals import PDQ_IMAGES, originals
 
 LABELME = PDQ_IMAGES / "reg-test-input" / "labelme-subset"
 
@@ -59,6 +59,23 @@ def test_transforms_do_what_they_say() -> None:
     assert again.tobytes() == transforms.apply(transforms.BY_NAME["crop_20"], image, 1).tobytes()
     with pytest.raises(ValueError, match="unknown transform"):
         transforms.select(("crop_99",))
+
+
+def test_a_mirror_symmetric_wide_photo_is_one_original_not_two_halves(tmp_path: Path) -> None:
+    path = LABELME / "q0746.jpg"
+    if not path.is_file():
+        pytest.skip(f"shared test data missing: {path}")
+    half = Image.open(path).convert("RGB").resize((400, 300))
+    symmetric = Image.new("RGB", (800, 300))
+    symmetric.paste(half, (0, 0))
+    symmetric.paste(half.transpose(Image.FLIP_LEFT_RIGHT), (400, 0))
+    symmetric.save(tmp_path / "symmetric.png")
+    wide = Image.open(LABELME / "q0122.jpg").convert("RGB").resize((800, 300))
+    wide.save(tmp_path / "wide.png")
+    names = sorted(o.name.split("/")[-1] for o in originals([tmp_path], size=256))
+    assert names == ["symmetric", "wide-left", "wide-right"]
+    split = sorted(o.name for o in originals([tmp_path], size=256, mirror_distance=0))
+    assert len(split) == 4
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 import socket
 from typing import Any
 
@@ -74,4 +75,7 @@ def test_only_hashes_of_attachments_are_stored(api: Api) -> None:
     assert payloads
     assert all("secret-looking-bytes" not in p for p in payloads)
     assert values
-    assert all(len(v) in (32, 64) for v in values)
+    # md5/sha256/PDQ hex, and the orb signal's key: a sha256 prefix, never the keypoints
+    hashes = re.compile(r"(orb1q:)?[0-9a-f]{32}([0-9a-f]{32})?")
+    assert all(hashes.fullmatch(v) for v in values), values
+    assert any(v.startswith("orb1q:") for v in values)

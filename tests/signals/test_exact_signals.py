@@ -54,10 +54,10 @@ def test_registry_has_the_three_builtins(settings: Settings) -> None:
         "visual_local": False,
     }
     assert list(builtin_signal_types(settings.model_copy(update=off))) == ["sha256", "md5", "pdq"]
-    local = builtin_signal_types(settings.model_copy(update={"visual_local": True}))
-    assert list(local) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]
-    types = builtin_signal_types(settings)
-    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles"]
+    hashes = builtin_signal_types(settings.model_copy(update={"visual_local": False}))
+    assert list(hashes) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles"]
+    types = builtin_signal_types(settings)  # local features are on by default
+    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]
     for name, signal_type in types.items():
         assert isinstance(signal_type, SignalType)
         assert signal_type.name == name

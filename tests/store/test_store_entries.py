@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from fairgate.errors import InvalidInput, NotFound, StoreError
 from fairgate.store import SqlStore
 from fairgate.store import tables as t
 from fairgate.store.records import NewEntry
+from fairgate.store.validation import MAX_VALUE_CHARS
 from fairgate.types import ListType
 
 
@@ -71,7 +73,7 @@ def test_add_to_unknown_list(store: SqlStore) -> None:
         (NewEntry("sha256", ""), "empty value"),
         (NewEntry("sha256", "   "), "empty value"),
         (NewEntry("", "ab"), "signal type"),
-        (NewEntry("sha256", "a" * 16_385), "at most"),
+        (NewEntry("sha256", "a" * (MAX_VALUE_CHARS + 1)), "at most"),
     ],
 )
 def test_bad_entries_rejected_and_nothing_written(
@@ -288,3 +290,25 @@ def test_concurrent_writers_lose_no_change(db_url: str, store: SqlStore) -> None
     assert len(changes) == 4 * 10 * 2
     assert [c.seq for c in changes] == sorted({c.seq for c in changes})
     assert sorted(c.entry_id for c in changes) == [e.id for e in store.entries(list_id)]
+
+
+def test_values_of_any_size_are_stored_and_found_by_their_digest(
+    store: SqlStore, image_list_id: int
+) -> None:
+    # ~12 KB, like an orb entry: over PostgreSQL's btree row limit (~2.7 KB)
+    big = NewEntry("orb", "orb1:" + "ab" * 6000, note="", source="big.jpg")
+    small = sha(5)
+    ids = store.add_entries(image_list_id, [big, small, big], added_by="bob")
+    assert store.get_entry(ids[0]).value == big.value
+    assert store.entry_ids_with_value("orb", big.value) == [ids[0], ids[2]]
+    assert store.entry_ids_with_value("sha256", small.value, list_id=image_list_id) == [ids[1]]
+    assert store.entry_ids_with_value("orb", big.value + "x") == []
+    assert store.entry_ids_with_value("sha256", big.value) == []  # another signal type
+    other = store.create_list("other", ListType.IMAGE).id
+    assert store.entry_ids_with_value("orb", big.value, list_id=other) == []
+    store.disable_entry(image_list_id, ids[0], by="bob")
+    assert store.entry_ids_with_value("orb", big.value) == [ids[2]]
+    with store.engine.connect() as conn:
+        digests = dict(conn.execute(select(t.entries.c.id, t.entries.c.value_sha256)).all())
+    assert digests[ids[1]] == hashlib.sha256(small.value.encode()).hexdigest()
+    assert digests[ids[0]] == digests[ids[2]] == hashlib.sha256(big.value.encode()).hexdigest()

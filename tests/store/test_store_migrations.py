@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections.abc import Callable
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from fairgate.errors import StoreError
 from fairgate.store import SqlStore, migrate, open_store
+from fairgate.store import tables as t
+from fairgate.store.records import NewEntry
 from fairgate.store.tables import metadata
-from fairgate.types import ListType
+from fairgate.types import Decision, ListType
 
 TABLES = {
     "lists",
@@ -105,3 +109,28 @@ def test_unknown_revision_is_a_store_error(db_url: str, store: SqlStore) -> None
         conn.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
     with pytest.raises(StoreError, match="from_the_future"):
         open_store(db_url)
+
+
+def test_0005_fills_the_value_digests_of_rows_stored_before_it(
+    store: SqlStore, make_decision: Callable[..., Decision]
+) -> None:
+    listed = store.create_list("images", ListType.IMAGE)
+    values = ["0" * 63 + "1", "orb1:" + "cd" * 4000]
+    store.add_entries(
+        listed.id, [NewEntry("sha256", values[0]), NewEntry("orb", values[1])], added_by="t"
+    )
+    store.save_decision(make_decision())
+    store.add_entries(listed.id, [NewEntry("sha256", "0" * 64)], added_by="t")
+    store.disable_entry(listed.id, 3, by="t")  # a change and an audit row point at it
+    migrate.downgrade(store.engine, "0004")
+    with store.engine.connect() as conn:
+        assert "value_sha256" not in {c["name"] for c in inspect(conn).get_columns("entries")}
+    migrate.upgrade(store.engine)
+    with store.engine.connect() as conn:
+        for table in (t.entries, t.decision_signals):
+            rows = conn.execute(select(table.c.value, table.c.value_sha256)).all()
+            assert len(rows) >= 2
+            assert all(d == hashlib.sha256(v.encode()).hexdigest() for v, d in rows)
+    assert store.entry_ids_with_value("orb", values[1]) == [2]
+    assert [c.entry_id for c in store.changes_since(0)] == [1, 2, 3, 3]
+    assert not store.get_entry(3).active

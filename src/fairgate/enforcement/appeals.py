@@ -150,7 +150,10 @@ class Appeals:
         disable_entries: bool = False,
     ) -> AppealDecision:
         """A person's answer. ``overturn`` reverses the decision's consequences;
-        with ``disable_entries`` the matched list entries are disabled too."""
+        with ``disable_entries`` the matched list entries are disabled too, with
+        the entries listed together with them from the same file (an image's
+        ``orb`` entry would otherwise still match it after its ``pdq`` entry is
+        disabled)."""
         if outcome not in ("uphold", "overturn"):
             raise InvalidInput(f"invalid outcome {outcome!r}: expected uphold or overturn")
         if disable_entries and outcome != "overturn":
@@ -182,7 +185,12 @@ class Appeals:
                     now=now,
                 )
                 if disable_entries:
-                    for list_id, entry_id in dict.fromkeys(entries):
+                    listed = [
+                        (list_id, sibling)
+                        for list_id, entry_id in dict.fromkeys(entries)
+                        for sibling in e.store.listed_with_in(conn, entry_id) or [entry_id]
+                    ]
+                    for list_id, entry_id in dict.fromkeys(listed):
                         e.store.disable_entry_in(
                             conn,
                             list_id,

@@ -7,7 +7,10 @@ A KDE wallpaper folder holds one picture at many resolutions: only its
 largest is taken; screenshots and previews are skipped. Every photo is
 scaled so its longer side is ``size`` px. Photos at least twice as wide as
 they are needed also give their left and right halves as two originals
-(distinct content, so more distractors). Near-duplicates (PDQ distance under
+(distinct content, so more distractors), unless the photo is mirror-symmetric
+(its mirrored left half within ``mirror_distance`` PDQ bits of its right
+half, as a pier shot head-on in fog: its halves are one picture mirrored, and
+the engine rightly matches one with the other). Near-duplicates (PDQ distance under
 ``min_distance`` to one already taken, e.g. a light and a dark variant of a
 wallpaper; or one nearly the negative of the other) are dropped so that a
 "false" match is really false, and so are photos too flat for PDQ (quality
@@ -88,6 +91,18 @@ def _fit(image: Image.Image, size: int) -> Image.Image:
     )
 
 
+def _bits(image: Image.Image) -> npt.NDArray[np.uint8]:
+    return np.unpackbits(
+        np.frombuffer(bytes.fromhex(pdq_reference(image, dihedral=False).hashes[0]), np.uint8)
+    )
+
+
+def _mirrored(left: Image.Image, right: Image.Image, distance: int) -> bool:
+    """The two halves of a mirror-symmetric photo: the left one mirrored is the right one."""
+    flipped = _bits(left.transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    return int(np.count_nonzero(flipped != _bits(right))) < distance
+
+
 def _near(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], distance: int) -> bool:
     """Near-duplicates, or one the negative of the other (a dark and a light variant)."""
     d = int(np.count_nonzero(a != b))
@@ -102,6 +117,7 @@ def originals(
     halves: bool = True,
     min_distance: int = 64,
     min_quality: int = 50,
+    mirror_distance: int = 96,
     limits: MediaLimits | None = None,
 ) -> list[Original]:
     """Distinct originals from ``dirs`` (see the module docstring), at most ``limit``."""
@@ -116,10 +132,9 @@ def originals(
         candidates = [(path.stem, photo)]
         if halves and photo.width >= 2 * size and photo.width >= photo.height:
             w, h = photo.size
-            candidates = [
-                (f"{path.stem}-left", photo.crop((0, 0, w // 2, h))),
-                (f"{path.stem}-right", photo.crop((w - w // 2, 0, w, h))),
-            ]
+            left, right = photo.crop((0, 0, w // 2, h)), photo.crop((w - w // 2, 0, w, h))
+            if not _mirrored(left, right, mirror_distance):
+                candidates = [(f"{path.stem}-left", left), (f"{path.stem}-right", right)]
         for stem, image in candidates:
             fitted = _fit(image, size)
             if min(fitted.size) < 64:

@@ -326,7 +326,7 @@ def run(
             engine_result("engine: pdq only", settings.model_copy(update=off), refs, queries, truth)
         )
         say(f"engine pdq only: recall {100 * results[-1].operating.recall:.1f}%")
-        on = settings.model_copy(update={"visual_local": True})  # SQLite holds orb entries
+        on = settings.model_copy(update={"visual_local": True})
         results.append(engine_result("engine", on, refs, queries, truth))
         say(f"engine: recall {100 * results[-1].operating.recall:.1f}%")
     notes = [

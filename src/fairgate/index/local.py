@@ -7,17 +7,25 @@ in it in one consistent arrangement:
    ``visual_local_verify_all_max``; otherwise the ``visual_max_verify``
    entries whose PDQ hash is nearest to one of the sent image's, if within
    ``visual_candidate_distance`` (Hamming-index near misses);
-2. every candidate keypoint looks up its two nearest sent keypoints (one
+2. each candidate brings its keypoints and, if listed with them, its mirror
+   image's (each verified on its own; the better counts); every candidate
+   keypoint looks up its two nearest sent keypoints (one
    FAISS binary search over all candidates' descriptors at once) and keeps
    the pair when the nearest is clearly nearer than the second (ratio test,
    ``visual_local_ratio``) and within 64 bits;
 3. per candidate with enough pairs, RANSAC fits a similarity transform
    (rotation, scale, shift) and counts the pairs it explains within
-   ``visual_local_ransac_px`` pixels; a scale outside 1/8..8 is refused.
+   ``visual_local_ransac_px`` pixels. Degenerate fits are refused: a scale
+   outside ``1/visual_local_max_scale..visual_local_max_scale`` (measured:
+   distractor pairs reach 10 explained keypoints only through fits that
+   shrink the listed image to a few pixels), or explained keypoints bunched
+   together - their convex hull must cover ``visual_local_min_spread`` of
+   the area the entry's keypoints span (one textured patch, a logo or a
+   repeated texture matching by chance is small).
 
 A hit's ``distance`` is the number of the entry's keypoints **not**
 explained (fewer is closer); it matches when at least
-``visual_local_min_inliers`` are.
+``visual_local_min_inliers`` distinct sent keypoints are explained.
 """
 
 from __future__ import annotations
@@ -100,7 +108,12 @@ class LocalFeatureIndex:
 
     def _match(self, query: Features) -> list[Hit]:
         settings = self._settings
-        chosen = self.candidates(query)
+        chosen = [
+            (entry_id, view)
+            for entry_id, features in self.candidates(query)
+            for view in (features, features.mirror)
+            if view is not None and len(view) > 0
+        ]
         if not chosen or len(query) < 2:
             return []
         index = faiss.IndexBinaryFlat(256)
@@ -110,7 +123,7 @@ class LocalFeatureIndex:
         good = (distances[:, 0] <= _MAX_BITS) & (
             distances[:, 0] < settings.visual_local_ratio * distances[:, 1]
         )
-        hits: list[Hit] = []
+        best: dict[int, int] = {}
         start = 0
         for entry_id, features in chosen:
             n = len(features)
@@ -119,26 +132,43 @@ class LocalFeatureIndex:
             start += n
             if rows.size < settings.visual_local_min_inliers:
                 continue
-            inliers = self._inliers(features.points[rows], sent)
+            inliers = self._inliers(features.points[rows], sent, _span(features.points))
             if inliers >= settings.visual_local_min_inliers:
-                hits.append(Hit(entry_id=entry_id, distance=n - inliers))
+                best[entry_id] = min(best.get(entry_id, n), n - inliers)
+        hits = [Hit(entry_id=entry_id, distance=d) for entry_id, d in best.items()]
         hits.sort(key=lambda hit: (hit.distance, hit.entry_id))
         return hits
 
-    def _inliers(self, listed: F32, sent: F32) -> int:
+    def _inliers(self, listed: F32, sent: F32, span: float) -> int:
+        """Distinct sent keypoints one non-degenerate similarity explains (else 0)."""
+        settings = self._settings
         model, mask = cv2.estimateAffinePartial2D(
             listed.reshape(-1, 1, 2),
             sent.reshape(-1, 1, 2),
             method=cv2.RANSAC,
-            ransacReprojThreshold=self._settings.visual_local_ransac_px,
+            ransacReprojThreshold=settings.visual_local_ransac_px,
             maxIters=500,
             confidence=0.99,
         )
         if model is None or mask is None:
             return 0
         scale = float(np.hypot(model[0, 0], model[1, 0]))
-        if not 0.125 <= scale <= 8.0:
+        bound = settings.visual_local_max_scale
+        if not 1.0 / bound <= scale <= bound:
+            return 0
+        explained = mask.ravel().astype(bool)
+        if _span(listed[explained], hull=True) < settings.visual_local_min_spread * span:
             return 0
         # One sent keypoint explaining several listed ones counts once.
-        matched = sent.reshape(-1, 2)[mask.ravel().astype(bool)]
+        matched = sent.reshape(-1, 2)[explained]
         return len({(round(float(x)), round(float(y))) for x, y in matched})
+
+
+def _span(points: F32, *, hull: bool = False) -> float:
+    """Area (px^2) the points cover: their bounding box, or their convex hull."""
+    if len(points) < 3:
+        return 0.0
+    if hull:
+        return float(cv2.contourArea(cv2.convexHull(np.ascontiguousarray(points, np.float32))))
+    extent = points.max(axis=0) - points.min(axis=0)
+    return float(extent[0] * extent[1])

@@ -7,13 +7,18 @@ arrangement (a similarity transform fitted by RANSAC).
 
 * A **list entry** (``reference=True``) is the listed image's
   ``visual_local_listed_features`` strongest ORB keypoints, spread over the
-  image, with its PDQ hash: ``orb1:<pdq hex>:<base64>`` (pixel coordinates as
-  uint16 and 32-byte descriptors; at most about 6 KB).
+  image, with its PDQ hash, and (``visual_local_mirror``) those of its mirror
+  image: ``orb1:<pdq hex>:<base64>[:<base64 of the mirror image>]`` (pixel
+  coordinates as uint16 and 32-byte descriptors; about 25 KB with the mirror).
 * **Screening** extracts ``visual_local_query_features`` keypoints of the
-  sent image (and of its mirror image, ``visual_local_mirror``: ORB is not
-  mirror-invariant). They are large, so each Signal carries a key (``orb1q:<sha256
-  prefix>[:m]``) and the features wait in this signal type's small cache, where
-  its index (made by :meth:`LocalFeatures.make_index`) finds them.
+  sent image once: ORB is not mirror-invariant, so a mirrored copy is found
+  through the entry's mirror-image keypoints. Entries without them (listed
+  with ``visual_local_mirror`` off) are matched against the sent image's
+  mirror image only when ``visual_local_mirror_at_screening`` is on (a
+  second extraction). The features are large, so each Signal carries a key
+  (``orb1q:<sha256 prefix>[:m]``) and they wait in this signal type's small
+  cache, where its index (made by :meth:`LocalFeatures.make_index`) finds
+  them.
 
 The engine runs this type **after** the cheap ones, only for attachments
 they did not match, and within the per-image budget (``deferred = True``).
@@ -29,6 +34,7 @@ import base64
 import binascii
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,16 +71,23 @@ class Features:
     points: F32
     descriptors: U8
     pdq: tuple[str, ...] = ()
+    mirror: Features | None = None
+    """A listed image's mirror image's keypoints (its own coordinates), if listed with them."""
 
     def __len__(self) -> int:
         return int(self.points.shape[0])
 
 
-def extract(image: Image.Image, *, count: int, side: int) -> Features:
+def extract(
+    image: Image.Image, *, count: int, side: int, thresholds: Sequence[int] = (10,)
+) -> Features:
     """ORB keypoints of ``image`` scaled so its longer side is ``side`` px.
 
     Detection asks for 3x ``count`` and keeps the strongest per cell of a
-    4 x 4 grid in turn, so the kept points cover the whole image.
+    4 x 4 grid in turn, so the kept points cover the whole image. FAST's
+    corner threshold is the first of ``thresholds``; while fewer than
+    ``count`` keypoints are found, detection runs again at the next (lower)
+    one: smooth images (skies, gradients, blur) have few strong corners.
     """
     w, h = image.size
     factor = min(1.0, side / max(w, h))
@@ -86,8 +99,15 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
     pixels = np.asarray(grey)
     if min(pixels.shape) < 32:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
-    orb = cv2.ORB.create(nfeatures=count * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
-    keypoints, descriptors = orb.detectAndCompute(pixels, None)
+    keypoints: Sequence[cv2.KeyPoint] = ()
+    descriptors = None
+    for threshold in thresholds:
+        orb = cv2.ORB.create(
+            nfeatures=count * 3, fastThreshold=threshold, edgeThreshold=15, patchSize=15
+        )
+        keypoints, descriptors = orb.detectAndCompute(pixels, None)
+        if len(keypoints) >= count:
+            break
     if descriptors is None or not keypoints:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
     points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
@@ -98,24 +118,29 @@ def extract(image: Image.Image, *, count: int, side: int) -> Features:
 
 def _spread(points: F32, response: F32, w: int, h: int, count: int) -> npt.NDArray[np.intp]:
     """Indexes of ``count`` points, taken strongest first from each of 16 cells in turn."""
-    cell = np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)
-    order = np.argsort(-response, kind="stable")
-    rank = np.zeros(len(order), dtype=np.int64)
-    seen: dict[int, int] = {}
-    for i in order:
-        c = int(cell[i])
-        rank[i] = seen.get(c, 0)
-        seen[c] = rank[i] + 1
+    cell = (np.minimum(points[:, 0] * 4 // w, 3) * 4 + np.minimum(points[:, 1] * 4 // h, 3)).astype(
+        np.int64
+    )
+    order = np.argsort(-response, kind="stable")  # strongest first
+    by_cell = order[np.argsort(cell[order], kind="stable")]  # per cell, strongest first
+    cells = cell[by_cell]
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[by_cell] = np.arange(len(order)) - np.searchsorted(cells, cells, side="left")
     chosen = np.lexsort((-response, rank))[:count]
     return np.sort(chosen)
 
 
 def encode(features: Features) -> str:
-    """``orb1:<pdq>:<base64 rows>``, each row uint16 x, uint16 y, 32 descriptor bytes."""
+    """``orb1:<pdq>:<base64 rows>[:<base64 rows of the mirror image>]``, each row
+    uint16 x, uint16 y, 32 descriptor bytes."""
+    parts = [_rows(features)] + ([_rows(features.mirror)] if features.mirror is not None else [])
+    return f"{PREFIX}{features.pdq[0] if features.pdq else ''}:{':'.join(parts)}"
+
+
+def _rows(features: Features) -> str:
     xy = np.clip(np.rint(features.points), 0, 65535).astype("<u2")
     rows = np.concatenate([xy.view(np.uint8).reshape(-1, 4), features.descriptors], axis=1)
-    body = base64.b64encode(rows.tobytes()).decode("ascii")
-    return f"{PREFIX}{features.pdq[0] if features.pdq else ''}:{body}"
+    return base64.b64encode(rows.tobytes()).decode("ascii")
 
 
 def decode(value: str) -> Features:
@@ -126,15 +151,24 @@ def decode(value: str) -> Features:
     if not sep:
         raise InvalidSignalValue("orb value must be orb1:<pdq hex or nothing>:<base64>")
     hashes = (canonical_hex(pdq, length=64, what="orb value's pdq hash"),) if pdq else ()
+    plain, sep, mirrored = body.strip().partition(":")
+    mirror = _parse_rows(mirrored) if sep else None
+    points, descriptors = _parse_rows(plain)
+    return Features(
+        points, descriptors, hashes, None if mirror is None else Features(*mirror, hashes)
+    )
+
+
+def _parse_rows(body: str) -> tuple[F32, U8]:
     try:
-        raw = base64.b64decode(body.strip(), validate=True)
+        raw = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidSignalValue(f"orb value is not valid base64: {exc}") from None
     if not raw or len(raw) % _ROW:
         raise InvalidSignalValue(f"orb value holds {len(raw)} bytes; expected rows of {_ROW}")
     rows = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _ROW)
     points = rows[:, :4].copy().view("<u2").astype(np.float32)
-    return Features(points, np.ascontiguousarray(rows[:, 4:]), hashes)
+    return points, np.ascontiguousarray(rows[:, 4:])
 
 
 class LocalFeatures:
@@ -153,37 +187,50 @@ class LocalFeatures:
 
     def validate(self, value: str) -> str:
         features = decode(value)
-        if len(features) > 4 * self.settings.visual_local_listed_features:
-            raise InvalidSignalValue(f"orb value has {len(features)} keypoints; too many")
+        limit = 4 * self.settings.visual_local_listed_features
+        for part in (features, features.mirror):
+            if part is not None and len(part) > limit:
+                raise InvalidSignalValue(f"orb value has {len(part)} keypoints; too many")
         return value.strip()
 
     def compute(self, attachment: int, media: MediaSource, *, reference: bool) -> list[Signal]:
         settings = self.settings
         if reference:
             image = media.image()
-            features = extract(
-                image, count=settings.visual_local_listed_features, side=settings.visual_local_side
-            )
+            features = self._extract(image, settings.visual_local_listed_features)
             if len(features) < settings.visual_local_min_inliers:
                 return []  # too plain to verify anything against
             pdq, _ = box_pdq(image, dihedral=False)
-            value = encode(Features(features.points, features.descriptors, pdq))
+            mirror = None
+            if settings.visual_local_mirror:
+                mirror = self._extract(
+                    image.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                    settings.visual_local_listed_features,
+                )
+            value = encode(Features(features.points, features.descriptors, pdq, mirror))
             return [Signal(self.name, value, attachment)]
         inner = media.image(reduced=True)  # untrimmed: keypoints ignore borders anyway
         pdq, _ = box_pdq(inner, dihedral=True)
         digest = media.key[:32]  # a frame of an animation has a key of its own
         views = [("query", inner)]
-        if settings.visual_local_mirror:
+        if settings.visual_local_mirror_at_screening:
             views.append(("query:mirror", inner.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
         signals: list[Signal] = []
         for variant, view in views:
-            features = extract(
-                view, count=settings.visual_local_query_features, side=settings.visual_local_side
-            )
+            features = self._extract(view, settings.visual_local_query_features)
             key = f"{QUERY_PREFIX}{digest}{':m' if variant.endswith('mirror') else ''}"
             self.remember(key, Features(features.points, features.descriptors, pdq))
             signals.append(Signal(self.name, key, attachment, variant=variant))
         return signals
+
+    def _extract(self, image: Image.Image, count: int) -> Features:
+        settings = self.settings
+        return extract(
+            image,
+            count=count,
+            side=settings.visual_local_side,
+            thresholds=settings.visual_local_fast_thresholds,
+        )
 
     def remember(self, key: str, features: Features) -> None:
         with self._lock:

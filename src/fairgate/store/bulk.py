@@ -22,7 +22,16 @@ from sqlalchemy import Connection, insert, text
 from fairgate.errors import StoreError
 from fairgate.store import tables as t
 
-ENTRY_COLUMNS = ("list_id", "signal_type", "value", "note", "source", "added_by", "added_at")
+ENTRY_COLUMNS = (
+    "list_id",
+    "signal_type",
+    "value",
+    "value_sha256",
+    "note",
+    "source",
+    "added_by",
+    "added_at",
+)
 CHANGE_COLUMNS = ("op", "list_id", "entry_id", "at")
 
 

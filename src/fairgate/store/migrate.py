@@ -8,6 +8,8 @@ so a second process waits, then finds the schema already at head.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -16,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from fairgate.errors import StoreError
 from fairgate.store.engine import WRITE_OPTIONS
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -55,9 +58,43 @@ def upgrade(engine: Engine) -> None:
         if at_head:
             return
         conn.execution_options(**WRITE_OPTIONS)
-        with conn.begin():
+        with foreign_keys_off(conn), conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
                 )
             command.upgrade(alembic_config(conn), "head")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (``"base"``: nothing); for tests and
+    operators rolling back a release."""
+    with engine.connect() as conn:
+        conn.execution_options(**WRITE_OPTIONS)
+        with foreign_keys_off(conn), conn.begin():
+            command.downgrade(alembic_config(conn), revision)
+
+
+@contextmanager
+def foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off around a migration (outside its transaction:
+    the pragma is a no-op inside one). Batch mode rebuilds a table by copying,
+    dropping and renaming it, and dropping a table other rows point at fails
+    with foreign keys on. Afterwards every reference is checked and foreign
+    keys are on again. Elsewhere: nothing."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    if conn.in_transaction():  # pragma: no cover - callers pass a fresh connection
+        raise StoreError("foreign keys can only be switched outside a transaction")
+    driver = conn.connection.driver_connection
+    if driver is None:  # pragma: no cover - the connection is open here
+        raise StoreError("no DBAPI connection to migrate on")
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:  # pragma: no cover - a migration bug
+            raise StoreError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")

@@ -68,6 +68,13 @@ class ListStore(Protocol):
         """How many active entries the list has."""
         ...
 
+    def entry_ids_with_value(
+        self, signal_type: str, value: str, *, list_id: int | None = None
+    ) -> list[int]:
+        """Ids of the active entries holding exactly ``value`` (in one list, or
+        any), found through the value digest (values of any size)."""
+        ...
+
     def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
         """(entry id, value) of every active entry of one signal type, ordered
         by id and streamed: what an index loads at start."""

@@ -227,6 +227,7 @@ class SqlStore:
                 "list_id": list_id,
                 "signal_type": e.signal_type,
                 "value": e.value,
+                "value_sha256": t.value_sha256(e.value),
                 "note": e.note,
                 "source": e.source,
                 "added_by": added_by,
@@ -291,7 +292,7 @@ class SqlStore:
                 "list_id": list_id,
                 "entry_id": entry_id,
                 "signal_type": row["signal_type"],
-                "value_sha256": _sha256(str(row["value"])),
+                "value_sha256": row["value_sha256"],
                 "reason": reason,
             },
             at=now,
@@ -347,6 +348,44 @@ class SqlStore:
         )
         with self._read() as conn:
             return int(conn.execute(stmt).scalar_one())
+
+    def listed_with_in(self, conn: Connection, entry_id: int) -> list[int]:
+        """Active entries listed together with ``entry_id`` from the same file: same list,
+        source, adder and time (an image's ``pdq``, ``orb`` and hash entries), itself
+        included if active; by id. Inside the caller's transaction."""
+        row = self._entry_row(conn, entry_id)
+        if row is None:
+            return []
+        c = t.entries.c
+        stmt = (
+            select(c.id)
+            .where(c.list_id == row["list_id"])
+            .where(c.source == row["source"])
+            .where(c.added_by == row["added_by"])
+            .where(c.added_at == row["added_at"])
+            .where(c.disabled_at.is_(None))
+            .order_by(c.id)
+        )
+        return [int(i) for i in conn.execute(stmt).scalars()]
+
+    def entry_ids_with_value(
+        self, signal_type: str, value: str, *, list_id: int | None = None
+    ) -> list[int]:
+        """Ids of the active entries holding exactly this value (of one list, or
+        of any), looked up through the digest index: values of any size."""
+        c = t.entries.c
+        stmt = (
+            select(c.id)
+            .where(c.signal_type == signal_type)
+            .where(c.value_sha256 == t.value_sha256(value))
+            .where(c.value == value)
+            .where(c.disabled_at.is_(None))
+            .order_by(c.id)
+        )
+        if list_id is not None:
+            stmt = stmt.where(c.list_id == list_id)
+        with self._read() as conn:
+            return [int(i) for i in conn.execute(stmt).scalars()]
 
     def active_values(self, signal_type: str) -> Iterator[tuple[int, str]]:
         """(id, value) of every active entry of one signal type, by id: the lean
@@ -452,6 +491,7 @@ class SqlStore:
                 "attachment": s.attachment,
                 "signal_type": s.signal_type,
                 "value": s.value,
+                "value_sha256": t.value_sha256(s.value),
                 "variant": s.variant,
                 "quality": s.quality,
             }

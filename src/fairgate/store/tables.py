@@ -17,6 +17,7 @@ Conventions:
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,15 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 """A large surrogate key: BIGINT on PostgreSQL, INTEGER (rowid alias) on SQLite."""
+
+DIGEST_COMMENT = "sha256 hex of value (added in revision 0005)"
+
+
+def value_sha256(value: str) -> str:
+    """The digest that indexes a stored value (``entries``, ``decision_signals``):
+    a btree on the raw value would refuse rows over ~2.7 KB on PostgreSQL, and
+    an ``orb`` entry is ~12 KB."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -99,6 +109,7 @@ entries = Table(
     Column("list_id", Integer, ForeignKey("lists.id"), nullable=False),
     Column("signal_type", String(32), nullable=False),
     Column("value", String, nullable=False),
+    Column("value_sha256", String(64), nullable=False, comment=DIGEST_COMMENT),
     Column("note", Text, nullable=False),
     Column("source", Text, nullable=False),
     Column("added_by", String(255), nullable=False),
@@ -106,7 +117,7 @@ entries = Table(
     Column("disabled_at", UtcDateTime, nullable=True),
     Column("disabled_by", String(255), nullable=True),
     Column("disabled_reason", Text, nullable=True),
-    Index("ix_entries_signal_type_value", "signal_type", "value"),
+    Index("ix_entries_signal_type_value_sha256", "signal_type", "value_sha256"),
     Index("ix_entries_list_id_id", "list_id", "id"),
     Index("ix_entries_signal_type_id", "signal_type", "id"),
 )
@@ -152,7 +163,8 @@ decision_signals = Table(
     Column("value", String, nullable=False),
     Column("variant", String(32), nullable=False),
     Column("quality", Integer, nullable=True, comment="added in revision 0002"),
-    Index("ix_decision_signals_signal_type_value", "signal_type", "value"),
+    Column("value_sha256", String(64), nullable=False, comment=DIGEST_COMMENT),
+    Index("ix_decision_signals_signal_type_value_sha256", "signal_type", "value_sha256"),
     Index("ix_decision_signals_decision_id", "decision_id"),
 )
 

@@ -14,9 +14,10 @@ from fairgate.types import MESSAGE_KINDS, Decision, ListType, MessageKind
 
 LIST_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 SEVERITY_MIN, SEVERITY_MAX = 0, 10
-MAX_VALUE_CHARS = 16_384
-"""Longest entry value: ``orb`` entries (at most 320 keypoints) take up to 15,430 characters."""
-"""Longest entry value (a term or hash); keeps values indexable on PostgreSQL."""
+MAX_VALUE_CHARS = 65_536
+"""Longest entry value: an ``orb`` entry with 640 keypoints and as many of its mirror image
+takes about 61,500 characters. Values are indexed by their sha256 (revision 0005), so
+their length is not bounded by PostgreSQL's btree row limit."""
 MAX_SIGNAL_TYPE_CHARS = 32
 MAX_ACTOR_CHARS = 255
 MAX_DECISION_ID_CHARS = 128

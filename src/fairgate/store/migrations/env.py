@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from fairgate.settings import DEFAULT_DATABASE_URL
 from fairgate.store.engine import make_engine, normalize_url
+from fairgate.store.migrate import foreign_keys_off
 from fairgate.store.tables import UtcDateTime, metadata
 
 config = context.config
@@ -67,7 +68,7 @@ def main() -> None:
         return
     engine = make_engine(normalize_url(_url()))
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn, foreign_keys_off(conn):
             _run(conn)
             conn.commit()
     finally:
