@@ -249,9 +249,11 @@ class Settings(BaseSettings):
     """Larger matched attachments are not kept (the item view says so)."""
     console_page_size: int = Field(default=50, ge=1, le=1000)
     """Rows per page in the console's queue, list and audit pages."""
-    service_threads: int = Field(default=8, ge=1, le=256)
+    service_threads: int = Field(default=32, ge=1, le=256)
     """Threads per ``fairgate serve`` worker that run screen calls and other
-    blocking work (requests beyond it wait their turn)."""
+    blocking work (requests beyond it wait their turn). More calls in flight make
+    larger group commits (measured on 2 cores: 32 against 8, +23% text and +47%
+    pre-hashed req/s); ``media_concurrency`` bounds the image decoding among them."""
     write_batch_max: int = Field(default=64, ge=1, le=10_000)
     """At most this many concurrent screen calls of one process share one write
     transaction (group commit; each call answers after that commit). 1: every

@@ -209,3 +209,41 @@ def test_hamming_extend_rebuilds_once(monkeypatch: pytest.MonkeyPatch) -> None:
     index = HammingIndex(kind="mih")
     index.extend((i, v) for i, v in enumerate(codes))
     assert index.rebuilds == 1
+
+
+def test_queries_while_another_thread_adds_and_disables(
+    make_index: IndexFactory, values: list[str]
+) -> None:
+    """The engine queries an index without any lock of its own while the change
+    feed adds and disables entries: every index must be safe for that."""
+    import threading
+
+    index = make_index()
+    index.add([(1, values[0])])
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for round_ in range(30):
+                index.add([(1000 + round_ * 10 + i, v) for i, v in enumerate(values[1:11])])
+                index.disable([1000 + round_ * 10 + i for i in range(10)])
+        except BaseException as exc:  # handed to the test
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    while not done.is_set():
+        try:
+            # The entry that is never touched is always found, exactly once.
+            assert ids_of(index.query([values[0]])[0]) == [1]
+            index.query(values[1:11])
+        except BaseException as exc:
+            errors.append(exc)
+            break
+    thread.join(20)
+    assert errors == []
+    assert ids_of(index.query([values[0]])[0]) == [1]
+    assert all(r == [] for r in index.query(values[1:11]))

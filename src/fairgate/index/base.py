@@ -16,6 +16,10 @@ class Hit:
 
 @runtime_checkable
 class SignalIndex(Protocol):
+    """Implementations are safe to query from many threads while another thread
+    adds or disables entries (the engine holds no lock of its own around a query;
+    the contract tests check it)."""
+
     def add(self, entries: Sequence[tuple[int, str]]) -> None:
         """Add (entry_id, canonical value) pairs; re-adding an id replaces it."""
         ...

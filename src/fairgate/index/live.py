@@ -161,11 +161,11 @@ class LiveIndexes:
         for signal in signals:
             by_type.setdefault(signal.signal_type, []).append(signal)
         for signal_type, group in by_type.items():
-            with self._lock:
+            with self._lock:  # only to read the index in place: it locks itself to query
                 index = self._indexes.get(signal_type)
-                if index is None or len(index) == 0:
-                    continue
-                results = index.query([s.value for s in group])
+            if index is None or len(index) == 0:
+                continue
+            results = index.query([s.value for s in group])
             for signal, hits in zip(group, results, strict=True):
                 for hit in hits:
                     key = (hit.entry_id, signal.attachment)
