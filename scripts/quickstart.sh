@@ -7,7 +7,7 @@ bash scripts/install.sh
 export PATH="$PWD/.venv/bin:$PATH"
 mkdir -p quickstart
 cd quickstart
-rm -f fairgate.db fairgate.db-wal fairgate.db-shm
+rm -f fairgate.db fairgate.db-wal fairgate.db-shm fairgate.db-writer.lock
 export FAIRGATE_POLICY_PATH=../examples/policy.yaml
 
 fairgate lists create spam-terms --type text --action block --severity 2 \
