@@ -217,6 +217,14 @@ def test_audit_dashboard_and_account_pages(console: Console) -> None:
     account = console.client.get("/console/accounts/u1").text
     assert "review.suspect-image" in account
     assert "hold #" in account
+    found = console.client.get("/console/accounts?account=u1", follow_redirects=False)
+    assert found.headers["location"] == "/console/accounts/u1"
+    # An id's "/", "?", "#" and ".." stay inside the one path segment of the account.
+    odd = console.client.get(
+        "/console/accounts", params={"account": "../users?x#y"}, follow_redirects=False
+    )
+    assert odd.status_code == 303
+    assert odd.headers["location"] == "/console/accounts/..%2Fusers%3Fx%23y"
 
 
 def test_a_held_text_shows_what_matched_and_in_which_form(console: Console) -> None:

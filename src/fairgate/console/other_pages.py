@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -34,7 +35,8 @@ MINUTES = 60
 @router.get("/accounts", **REVIEWER)
 def find_account(request: Request, s: SessionDep, account: str = "") -> Response:
     if account:
-        return back(f"/accounts/{account[:255]}")
+        # one path segment, whatever the id holds ("/", "?", "#", "..")
+        return back(f"/accounts/{quote(account[:255], safe='')}")
     return page(request, "account_search.html", s, title="Accounts")
 
 
