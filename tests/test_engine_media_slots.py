@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from fairgate.bench.processes import wait_until
 from fairgate.engine import Engine
 from fairgate.media.source import MediaSource
 from fairgate.settings import Settings
@@ -49,14 +49,6 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def _until(check: object, what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
 def _engine(tmp_path: Path, slots: int) -> tuple[Engine, Gate]:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'm.db'}", media_concurrency=slots)
     engine = Engine.open(settings=settings)
@@ -86,7 +78,7 @@ def test_a_second_image_call_waits_while_the_only_slot_is_taken(
     engine, gate = one_slot
     results: list[Action] = []
     first = _screen_image(engine, results)
-    _until(lambda: gate.active == 1, "the first call to decode")
+    wait_until(lambda: gate.active == 1, HANG_GUARD_S, "the first call to decode")
     second = _screen_image(engine, results)
     # A text call and a pre-hashed call go through while both image calls are held.
     assert engine.screen(Message(sender="t", text="hello")).action is Action.DELIVER
@@ -105,7 +97,7 @@ def test_two_slots_let_two_image_calls_decode_together(tmp_path: Path) -> None:
     try:
         results: list[Action] = []
         threads = [_screen_image(engine, results) for _ in range(2)]
-        _until(lambda: gate.active == 2, "both calls to decode at once")
+        wait_until(lambda: gate.active == 2, HANG_GUARD_S, "both calls to decode at once")
         gate.open.set()
         for thread in threads:
             thread.join(HANG_GUARD_S)

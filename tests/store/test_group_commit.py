@@ -5,7 +5,6 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select
 
+from fairgate.bench.processes import wait_until
 from fairgate.errors import Conflict
 from fairgate.store import SqlStore, audit_log
 from fairgate.store import tables as t
@@ -21,14 +21,6 @@ from fairgate.types import Decision
 
 HANG_GUARD_S = 20.0
 AT = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-def _until(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
 
 
 def in_one_batch(group: GroupCommit, calls: list[Callable[[], Any]]) -> list[Any]:
@@ -41,7 +33,7 @@ def in_one_batch(group: GroupCommit, calls: list[Callable[[], Any]]) -> list[Any
 
     leader = threading.Thread(target=group.run, args=(hold,))
     leader.start()
-    _until(lambda: group.batches >= 1, "the first transaction to start")
+    wait_until(lambda: group.batches >= 1, HANG_GUARD_S, "the first transaction to start")
     results: list[Any] = [None] * len(calls)
 
     def call(i: int) -> None:
@@ -53,7 +45,7 @@ def in_one_batch(group: GroupCommit, calls: list[Callable[[], Any]]) -> list[Any
     threads = [threading.Thread(target=call, args=(i,)) for i in range(len(calls))]
     for thread in threads:
         thread.start()
-    _until(lambda: group.waiting == len(calls), "every call to queue")
+    wait_until(lambda: group.waiting == len(calls), HANG_GUARD_S, "every call to queue")
     release.set()
     for thread in [leader, *threads]:
         thread.join(HANG_GUARD_S)

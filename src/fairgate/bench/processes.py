@@ -21,6 +21,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its living descendants (Linux ``/proc``; just ``pid`` elsewhere),
+    e.g. ``fairgate serve`` and its uvicorn workers."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue  # exited meanwhile, or no /proc
+    return found
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str) -> float:
     """Poll ``check`` until true; the seconds it took (a bound, not a speed test)."""
     start = time.monotonic()

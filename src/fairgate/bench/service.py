@@ -28,7 +28,7 @@ from PIL import Image
 from rich.table import Table
 
 from fairgate.bench.machine import machine
-from fairgate.bench.processes import Worker
+from fairgate.bench.processes import Worker, process_tree
 from fairgate.bench.scratch_db import scratch_database
 from fairgate.service.keys import KeyRing
 from fairgate.store import open_store
@@ -146,25 +146,17 @@ def parse_wrk(scenario: str, output: str) -> LoadResult:
 def process_tree_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process and all its descendants, living or
     exited and reaped (Linux ``/proc``; NaN elsewhere)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
+    if not Path("/proc").is_dir():
         return float("nan")
     tick = os.sysconf("SC_CLK_TCK")
-    total, todo, seen = 0.0, [pid], set()
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
+    total = 0.0
+    for current in process_tree(pid):
         try:
-            fields = (proc / str(current) / "stat").read_text().rsplit(")", 1)[1].split()
-            # utime + stime, and cutime + cstime: exited children reaped by it
-            total += sum(int(f) for f in fields[11:15]) / tick
-            for task in (proc / str(current) / "task").iterdir():
-                children = (task / "children").read_text().split()
-                todo.extend(int(c) for c in children)
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue  # exited meanwhile
+        # utime + stime, and cutime + cstime: exited children reaped by it
+        total += sum(int(f) for f in fields[11:15]) / tick
     return total
 
 

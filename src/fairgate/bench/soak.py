@@ -23,22 +23,16 @@ from PIL import Image
 from rich.table import Table
 
 from fairgate.bench.machine import machine
-from fairgate.bench.processes import Worker
+from fairgate.bench.processes import Worker, process_tree
 from fairgate.bench.scratch_db import scratch_database
 from fairgate.service.keys import KeyRing
 from fairgate.store import open_store
 
 
 def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers)."""
+    """Resident memory of a process and its descendants (uvicorn workers)."""
     total = 0.0
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -21,7 +21,7 @@ from fairgate.enforcement.notices import Catalog, PenaltyFacts, compose
 from fairgate.enforcement.standing import NO_PENALTY, Penalty, blocking, penalize, standing
 from fairgate.policy import Policy
 from fairgate.policy.schema import Rule
-from fairgate.store import SqlStore, deferred_rows
+from fairgate.store import SqlStore
 from fairgate.store import accounts as account_rows
 from fairgate.store import review as review_rows
 from fairgate.types import (
@@ -235,8 +235,6 @@ def record_in(
     """Store the decision, its strike, its restriction and its review item, with
     their audit events, inside the caller's transaction."""
     store.insert_decision(conn, decision)
-    if outcome.penalty.strike or outcome.penalty.restriction or outcome.held:
-        deferred_rows.flush(conn)  # their rows refer to the decision's
     write_penalty(conn, outcome.penalty, actor=actor)
     if outcome.held:
         top = outcome.verdict.reasons[0] if outcome.verdict.reasons else None

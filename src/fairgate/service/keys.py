@@ -111,15 +111,14 @@ class KeyRing:
 
     def verify(self, key: str) -> Caller | None:
         """The caller a key belongs to, or None (unknown, malformed or revoked)."""
+        known, cached = self.cached(key)
+        if known:
+            return cached
         match = KEY_RE.match(key)
-        if match is None:
+        if match is None:  # pragma: no cover - cached() answers for malformed keys
             return None
         now = time.monotonic()
         digest = _digest(key)
-        with self._lock:
-            cached = self._cache.get(digest)
-        if cached is not None and now - cached[0] < self._cache_seconds:
-            return cached[1]
         with self._store.read() as conn:
             record = key_rows.by_prefix(conn, match.group(1))
         caller = None

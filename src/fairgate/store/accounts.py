@@ -13,6 +13,7 @@ from fairgate.enforcement.facts import (
     RestrictionFact,
     StrikeFact,
 )
+from fairgate.store import deferred_rows
 from fairgate.store import tables as t
 
 _s, _r = t.strikes.c, t.restrictions.c
@@ -87,6 +88,7 @@ def add_strike(conn: Connection, new: NewStrike) -> StrikeFact:
         "at": new.at,
         "expires_at": new.expires_at,
     }
+    deferred_rows.flush(conn)  # the strike refers to its decision's row
     strike_id = conn.execute(insert(t.strikes).returning(t.strikes.c.id), row).scalar_one()
     return StrikeFact(
         id=int(strike_id),
@@ -109,6 +111,7 @@ def add_restriction(conn: Connection, new: NewRestriction) -> RestrictionFact:
         "cause_decision_id": new.cause_decision_id,
         "cause": new.cause,
     }
+    deferred_rows.flush(conn)  # the restriction refers to its decision's row
     rid = conn.execute(insert(t.restrictions).returning(t.restrictions.c.id), row).scalar_one()
     return RestrictionFact(
         id=int(rid),

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, text
+from sqlalchemy import Connection, Engine, RowMapping, func, select, text
 
 from fairgate.audit import (
     GENESIS_HASH,
@@ -37,7 +37,6 @@ _HEAD = (
     .order_by(t.audit_events.c.seq.desc())
     .limit(1)
 )
-_INSERT = insert(t.audit_events)
 
 
 def lock(conn: Connection) -> None:
@@ -78,11 +77,7 @@ def append(
         "prev_hash": prev_hash,
         "hash": digest,
     }
-    later = deferred_rows.of(conn)
-    if later is not None:  # a group commit: inserted at its end, in seq order
-        later.add(t.audit_events, [row])
-    else:
-        conn.execute(_INSERT, row)
+    deferred_rows.insert_rows(conn, t.audit_events, [row])  # group commit: at its end
     conn.info[_HEAD_KEY] = (_scope(conn), seq, digest)
     return AuditEvent(seq, at, kind, subject[:255], actor[:255], payload_json, prev_hash, digest)
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, delete
 
 from fairgate.store import deferred_rows
 from fairgate.store import tables as t
@@ -44,13 +44,7 @@ def rows_for(
 
 def add(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert inside the caller's transaction (after the decision's row)."""
-    if not rows:
-        return
-    later = deferred_rows.of(conn)
-    if later is not None:
-        later.add(t.held_media, rows)
-    else:
-        conn.execute(insert(t.held_media), rows)
+    deferred_rows.insert_rows(conn, t.held_media, rows)
 
 
 def purge_before(conn: Connection, cutoff: datetime) -> int:

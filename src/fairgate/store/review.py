@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
+from fairgate.store import deferred_rows
 from fairgate.store import tables as t
 from fairgate.store.records import ReviewItem
 
@@ -35,6 +36,7 @@ def open_item(
         "created_at": at,
         "status": "open",
     }
+    deferred_rows.flush(conn)  # the item refers to its decision's row
     item_id = conn.execute(insert(t.review_items).returning(t.review_items.c.id), row).scalar_one()
     item = get(conn, int(item_id))
     if item is None:  # pragma: no cover - inserted in this transaction

@@ -28,7 +28,13 @@ from fairgate.audit import EventKind
 from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
 from fairgate.store import audit_log, bulk, deferred_rows, migrate, validation
 from fairgate.store import tables as t
-from fairgate.store.engine import WRITE_OPTIONS, make_engine, normalize_url, safe_url
+from fairgate.store.engine import (
+    WRITE_OPTIONS,
+    is_memory_sqlite,
+    make_engine,
+    normalize_url,
+    safe_url,
+)
 from fairgate.store.file_lock import WriterFileLock
 from fairgate.store.group_commit import GroupCommit
 from fairgate.store.records import Change, EntryRecord, ListRecord, NewEntry
@@ -94,14 +100,12 @@ class SqlStore:
         file lock, :mod:`fairgate.store.file_lock`) instead of in SQLite's busy
         handler, which sleeps in steps of up to 100 ms (the tail latency of a
         busy service)."""
-        self._file_lock: WriterFileLock | None = None
         if engine.dialect.name == "sqlite":
-            database = engine.url.database
-            if database and database != ":memory:":
-                self._file_lock = WriterFileLock(Path(database).resolve())
-                self._sqlite_writer = self._file_lock
-            else:
-                self._sqlite_writer = threading.RLock()
+            self._sqlite_writer = (
+                threading.RLock()
+                if is_memory_sqlite(engine.url)
+                else WriterFileLock(Path(str(engine.url.database)).resolve())
+            )
         self.group = GroupCommit(self.transaction, shared=self._grouped, max_batch=write_batch_max)
         """Write transactions of concurrent screen calls, committed together."""
         self.on_changes: list[Callable[[], object]] = []
@@ -126,8 +130,8 @@ class SqlStore:
 
     def close(self) -> None:
         self._engine.dispose()
-        if self._file_lock is not None:
-            self._file_lock.close()
+        if isinstance(self._sqlite_writer, WriterFileLock):
+            self._sqlite_writer.close()
 
     def __enter__(self) -> SqlStore:
         return self
@@ -497,17 +501,11 @@ class SqlStore:
             }
             for s in decision.signals
         ]
-        later = deferred_rows.of(conn)
-        if later is not None:  # a group commit: inserted with the others' at its end
-            later.add(t.decisions, [row])
-            later.add(t.decision_signals, signals)
-        else:
-            try:
-                conn.execute(insert(t.decisions), row)
-            except IntegrityError:
-                raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
-            if signals:
-                conn.execute(insert(t.decision_signals), signals)
+        try:  # in a group commit: inserted with the others' at its end
+            deferred_rows.insert_rows(conn, t.decisions, [row])
+        except IntegrityError:
+            raise Conflict(f"decision {decision.decision_id!r} is already stored") from None
+        deferred_rows.insert_rows(conn, t.decision_signals, signals)
         audit_log.append(
             conn,
             kind=EventKind.DECISION,
