@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from PIL import Image, ImageFilter, ImageOps
 from sqlalchemy import Engine, select
 
-from fairgate.audit import EventKind
+from fairgate.enforcement import audit_events
 from fairgate.settings import Settings
-from fairgate.store import SqlStore, audit_log, held_media
+from fairgate.store import SqlStore, held_media
 from fairgate.store import tables as t
 
 DISPLAY_SIDE = 768
@@ -76,13 +76,8 @@ def purge(store: SqlStore, settings: Settings, now: datetime) -> int:
     with store.transaction() as conn:
         count = held_media.purge_before(conn, cutoff)
         if count:
-            audit_log.append(
-                conn,
-                kind=EventKind.RETENTION_PURGE,
-                subject="held_media",
-                actor="fairgate",
-                payload={"deleted": count, "before": cutoff.isoformat()},
-                at=now,
+            audit_events.retention_purged(
+                conn, subject="held_media", deleted=count, before=cutoff, at=now
             )
     return count
 

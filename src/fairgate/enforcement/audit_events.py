@@ -96,3 +96,17 @@ def appeal_event(
         payload=appeal.to_dict(),
         at=at,
     )
+
+
+def retention_purged(
+    conn: Connection, *, subject: str, deleted: int, before: datetime, at: datetime
+) -> None:
+    """Rows past their retention were deleted (``subject``: which table's)."""
+    audit_log.append(
+        conn,
+        kind=EventKind.RETENTION_PURGE,
+        subject=subject,
+        actor="fairgate",
+        payload={"deleted": deleted, "before": before.isoformat()},
+        at=at,
+    )

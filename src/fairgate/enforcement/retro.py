@@ -14,14 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fairgate.audit import EventKind
 from fairgate.enforcement import audit_events
 from fairgate.enforcement.accounts import Clock
 from fairgate.enforcement.penalties import penalise_under_rule
 from fairgate.policy import Policy
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
-from fairgate.store import SqlStore, audit_log, media_hashes
+from fairgate.store import SqlStore, media_hashes
 from fairgate.store import review as review_rows
 from fairgate.store.records import ListRecord
 from fairgate.types import ListType
@@ -126,12 +125,7 @@ class RetroScanner:
         with self._store.transaction() as conn:
             count = media_hashes.purge_before(conn, cutoff)
             if count:
-                audit_log.append(
-                    conn,
-                    kind=EventKind.RETENTION_PURGE,
-                    subject="media_hashes",
-                    actor="fairgate",
-                    payload={"deleted": count, "before": cutoff.isoformat()},
-                    at=now,
+                audit_events.retention_purged(
+                    conn, subject="media_hashes", deleted=count, before=cutoff, at=now
                 )
         return count
