@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     hamming_flat_max: int = Field(default=100_000, ge=0)
     """Measured: flat FAISS and our MIH are even near 100k entries; at 1M MIH is ~7x faster."""
     faiss_threads: int = Field(default=1, ge=1)
-    """OpenMP threads FAISS searches use (set process-wide when indexes are made): small
-    screening queries ran 100x slower with 2 threads spinning on a busy 2-core machine."""
+    """OpenMP threads of each FAISS search, in every thread that searches (OpenMP keeps
+    the count per thread: index/omp.py): small screening queries ran 100x slower with
+    2 threads spinning on a busy 2-core machine."""
 
     # Safe decoding limits.
     max_file_bytes: int = Field(default=32 * 1024 * 1024, ge=1)

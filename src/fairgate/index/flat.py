@@ -8,14 +8,9 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from fairgate.index import omp
+
 IntArray = npt.NDArray[np.int64]
-
-
-def set_threads(threads: int) -> None:
-    """FAISS's OpenMP threads for every search in this process. Screening queries are
-    small (tens of hashes): on the busy 2-core machine a 44-hash range search over 700
-    codes took 41 ms with 2 threads (spinning) and 0.36 ms with 1."""
-    faiss.omp_set_num_threads(threads)
 
 
 class FlatPart:
@@ -45,6 +40,7 @@ class FlatPart:
         if nq == 0 or len(self) == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty.copy(), empty.copy()
+        omp.apply()
         # FAISS binary range search keeps distances strictly below the radius.
         lims, dist, labels = self._index.range_search(
             np.ascontiguousarray(queries), max_distance + 1

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from fairgate.errors import NotFound
+from fairgate.index import omp
 from fairgate.index.base import SignalIndex
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
@@ -40,9 +41,7 @@ class LiveIndexes:
         settings: Settings | None = None,
     ) -> None:
         settings = settings or Settings()
-        from fairgate.index.flat import set_threads
-
-        set_threads(settings.faiss_threads)
+        omp.configure(settings.faiss_threads)  # screening queries are small: see index/omp.py
         self._store = store
         self._types = dict(signal_types)
         self._seq = 0

@@ -39,6 +39,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from fairgate.index import omp
 from fairgate.index.base import Hit
 
 if TYPE_CHECKING:
@@ -116,6 +117,7 @@ class LocalFeatureIndex:
         ]
         if not chosen or len(query) < 2:
             return []
+        omp.apply()
         index = faiss.IndexBinaryFlat(256)
         index.add(query.descriptors)
         listed = np.concatenate([f.descriptors for _, f in chosen])
