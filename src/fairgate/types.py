@@ -78,6 +78,11 @@ class Message:
     """The sender's language for the notice (e.g. ``en``, ``zh-Hans``); default:
     the ``notice_locale`` setting."""
 
+    @property
+    def carries_media(self) -> bool:
+        """Attachment bytes to decode (not only pre-computed hashes)."""
+        return any(a.data for a in self.attachments)
+
 
 @dataclass(frozen=True, slots=True)
 class Signal:

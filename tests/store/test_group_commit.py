@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from fairgate.bench.processes import wait_until
 from fairgate.errors import Conflict
-from fairgate.store import SqlStore, audit_log
+from fairgate.store import SqlStore, audit_log, open_store
 from fairgate.store import tables as t
 from fairgate.store.group_commit import GroupCommit
 from fairgate.types import Decision
@@ -143,3 +144,102 @@ def test_many_threads_many_works_every_caller_answered_once(store: SqlStore) -> 
     assert seqs == list(range(1, 16 * 20 + 1))
     assert got.count("failed") == 16 * 5
     assert audit_log.verify_database(store.engine).ok
+
+
+# -- submitted works: the event loop's way in (no thread per caller) -----------
+
+
+def test_coroutines_awaiting_run_async_share_batches(store: SqlStore) -> None:
+    async def main() -> list[int]:
+        calls = (store.group.run_async(_event(i)) for i in range(40))
+        return await asyncio.wait_for(asyncio.gather(*calls), HANG_GUARD_S)
+
+    before = store.group.batches
+    got = asyncio.run(main())
+    assert sorted(got) == list(range(1, 41))
+    # the writer thread took them in batches: far fewer transactions than calls
+    assert store.group.batches - before <= 10
+    assert audit_log.verify_database(store.engine).ok
+
+
+def test_a_failing_submitted_work_fails_only_its_own_coroutine(store: SqlStore) -> None:
+    async def main() -> list[object]:
+        async def one(i: int) -> object:
+            if i % 4 == 3:
+                try:
+                    await store.group.run_async(lambda conn: (_event(i)(conn), 1 / 0))
+                except ZeroDivisionError:
+                    return "failed"
+            return await store.group.run_async(_event(i))
+
+        return await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(40))), HANG_GUARD_S)
+
+    got = asyncio.run(main())
+    assert got.count("failed") == 10
+    assert sorted(s for s in got if isinstance(s, int)) == list(range(1, 31))
+    assert audit_log.verify_database(store.engine).ok
+
+
+def test_submitted_and_blocking_callers_join_one_batch(store: SqlStore) -> None:
+    done: list[tuple[object, object]] = []
+    finished = threading.Event()
+
+    def callback(result: object, error: BaseException | None) -> None:
+        done.append((result, error))
+        if len(done) == 3:
+            finished.set()
+
+    calls: list[Callable[[], Any]] = [lambda i=i: store.group.run(_event(i)) for i in range(3)]
+    calls += [lambda i=i: store.group.submit(_event(10 + i), callback) for i in range(3)]
+    before = store.group.batches
+    results = in_one_batch(store.group, calls)
+    assert finished.wait(HANG_GUARD_S)
+    assert store.group.batches - before == 2  # the holder's, then all six together
+    assert all(e is None for _, e in done)
+    seqs = sorted(r for r in [*results, *(r for r, _ in done)] if isinstance(r, int))
+    assert seqs == list(range(1, 7))
+    assert audit_log.verify_database(store.engine).ok
+
+
+def test_a_blocking_leader_hands_submitted_works_to_the_writer_thread(store: SqlStore) -> None:
+    """Submitted while a blocking caller leads: committed after it, by the writer."""
+    release = threading.Event()
+    done = threading.Event()
+    got: list[object] = []
+
+    def hold(conn: Connection) -> int:
+        release.wait(HANG_GUARD_S)
+        return _event(0)(conn)
+
+    leader = threading.Thread(target=store.group.run, args=(hold,))
+    leader.start()
+    wait_until(lambda: store.group.batches >= 1, HANG_GUARD_S, "the holder to start")
+
+    def callback(result: object, error: BaseException | None) -> None:
+        got.append(error or result)
+        done.set()
+
+    store.group.submit(_event(1), callback)
+    release.set()
+    leader.join(HANG_GUARD_S)
+    assert done.wait(HANG_GUARD_S)
+    assert got == [2]
+
+
+def test_a_failing_callback_does_not_stop_the_group(store: SqlStore) -> None:
+    def broken(result: object, error: BaseException | None) -> None:
+        raise RuntimeError("the caller's loop is gone")
+
+    store.group.submit(_event(0), broken)
+    assert store.group.run(_event(1)) == 2
+
+
+def test_close_commits_what_was_submitted_then_refuses_more(db_url: str) -> None:
+    store = open_store(db_url)
+    got: list[object] = []
+    for i in range(5):
+        store.group.submit(_event(i), lambda result, error: got.append(error or result))
+    store.close()
+    assert sorted(r for r in got if isinstance(r, int)) == [1, 2, 3, 4, 5]
+    with pytest.raises(RuntimeError, match="closed"):
+        store.group.submit(_event(9), lambda result, error: None)

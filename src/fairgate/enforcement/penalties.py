@@ -182,7 +182,7 @@ def with_penalty(facts: AccountFacts, penalty: Penalty) -> AccountFacts:
     return dataclasses.replace(facts, strikes=strikes, restrictions=restrictions)
 
 
-def settle(
+def settlement(
     store: SqlStore,
     verdict: Verdict,
     *,
@@ -195,13 +195,15 @@ def settle(
     now: datetime,
     build: Callable[[Outcome], Decision],
     also: Callable[[Connection, Decision], None] | None = None,
-) -> Decision:
-    """Read the sender's standing, assess the verdict, and store the decision
-    with its strike, restriction, review item and audit events, all in one
-    write transaction: two messages of one sender screened at once by two
-    workers are settled one after the other, each seeing the other's strike.
-    Concurrent calls share one commit (``store.group``); each returns after it.
-    ``also`` writes more rows of the decision in the same transaction."""
+) -> Callable[[Connection], Decision]:
+    """The write of one screen call, to run in a write transaction: read the
+    sender's standing, assess the verdict, and store the decision with its
+    strike, restriction, review item and audit events, all in that
+    transaction: two messages of one sender screened at once by two workers
+    are settled one after the other, each seeing the other's strike. Run it
+    with ``store.group`` (``run``, or ``run_async``), where concurrent calls
+    share one commit and each returns after it. ``also`` writes more rows of
+    the decision in the same transaction."""
 
     def work(conn: Connection) -> Decision:
         facts = account_rows.facts(conn, sender, active_at=now)
@@ -221,7 +223,7 @@ def settle(
             also(conn, decision)
         return decision
 
-    return store.group.run(work)
+    return work
 
 
 def record_in(

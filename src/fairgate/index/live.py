@@ -67,6 +67,14 @@ class LiveIndexes:
     def loaded(self) -> bool:
         return self._loaded
 
+    @property
+    def applying(self) -> bool:
+        """Another thread is loading or applying changes now (matching waits for it)."""
+        if self._lock.acquire(blocking=False):
+            self._lock.release()
+            return False
+        return True
+
     # -- loading ---------------------------------------------------------
     def reload(self) -> None:
         with self._lock:

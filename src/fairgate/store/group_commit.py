@@ -17,12 +17,20 @@ rolled back and every work of the batch runs again alone, in its own
 transaction, so one bad call fails only itself. Works must therefore be safe
 to run twice (they only read and write through the connection they are given).
 
+Callers that cannot block (the service's event loop) ``submit`` a work with a
+callback instead, or await ``run_async``: a writer thread of the group, started
+on first use, leads their batches, so an asynchronous caller costs no thread of
+its own and no thread hop per call, only its share of one wake-up per batch.
+Blocking and asynchronous callers share the same batches.
+
 Not a library's job: SQLAlchemy has no group commit; PostgreSQL's
 ``commit_delay`` batches WAL flushes only, and SQLite has nothing of the kind.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -32,6 +40,10 @@ from typing import Generic, TypeVar
 from sqlalchemy import Connection
 
 T = TypeVar("T")
+Done = Callable[[T | None, BaseException | None], None]
+"""Called with (result, None) or (None, error) when a submitted work is done."""
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -43,6 +55,8 @@ class _Slot(Generic[T]):
     error: BaseException | None = None
     done: bool = False
     lead: bool = False
+    callback: Done[T] | None = None
+    """A submitted work's: no thread waits for it, so it cannot lead."""
 
 
 class GroupCommit:
@@ -69,6 +83,11 @@ class GroupCommit:
         """Transactions committed (or tried) so far, for tests and metrics."""
         self.works = 0
         """Works run so far; ``works / batches`` is the mean batch size."""
+        self._writer: threading.Thread | None = None
+        self._writer_wake = threading.Event()
+        self._writer_leads = False
+        """Handed the lead: the writer thread is to commit the next batches."""
+        self._closed = False
 
     @property
     def waiting(self) -> int:
@@ -94,27 +113,98 @@ class GroupCommit:
             raise slot.error
         return slot.result  # type: ignore[return-value]
 
-    def _lead(self, mine: _Slot[object]) -> None:
-        """Commit batches until this caller's work is in one, then hand the lead
-        to the first caller still waiting (or give it up)."""
+    def submit(self, work: Callable[[Connection], T], done: Done[T]) -> None:
+        """Queue ``work`` for the next transaction and return at once; ``done`` is
+        called (on the thread that committed it) after that commit, or with the
+        work's error. It must be quick and must not raise."""
+        slot: _Slot[T] = _Slot(work, callback=done)
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the group commit is closed")
+            self._pending.append(slot)  # type: ignore[arg-type]
+            if self._leading:
+                return
+            self._leading = True
+            self._writer_leads = True
+            self._start_writer()
+        self._writer_wake.set()
+
+    async def run_async(self, work: Callable[[Connection], T]) -> T:
+        """``run`` for a coroutine: the event loop waits, no thread does."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def done(result: T | None, error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(_resolve, future, result, error)
+
+        self.submit(work, done)
+        return await future
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Commit what is queued, then stop the writer thread (if it started)."""
+        with self._lock:
+            self._closed = True
+            writer = self._writer
+        if writer is not None:
+            self._writer_wake.set()
+            writer.join(timeout)
+
+    def _start_writer(self) -> None:
+        if self._writer is None:  # under self._lock
+            self._writer = threading.Thread(
+                target=self._write_loop, name="fairgate-group-commit", daemon=True
+            )
+            self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            self._writer_wake.wait()
+            self._writer_wake.clear()
+            with self._lock:
+                leads, self._writer_leads = self._writer_leads, False
+            if leads:
+                self._lead(None)
+            with self._lock:
+                if self._closed and not self._writer_leads:
+                    self._writer = None  # a later hand-off starts another
+                    return
+
+    def _lead(self, mine: _Slot[object] | None) -> None:
+        """Commit batches until this caller's work is in one (the writer thread:
+        until none is queued), then hand the lead to the first caller still
+        waiting (or give it up)."""
         while True:
             with self._lock:
                 batch = self._pending[: self.max_batch]
                 del self._pending[: len(batch)]
+            finished = True
             try:
                 self._commit(batch)
             finally:
                 with self._lock:
-                    if mine.done or not batch:
-                        mine.lead = False
+                    finished = not batch or (
+                        mine.done if mine is not None else not self._pending
+                    )
+                    if finished:
+                        if mine is not None:
+                            mine.lead = False
                         if self._pending:
-                            successor = self._pending[0]
-                            successor.lead = True
-                            successor.wake.set()
+                            self._hand_lead(self._pending[0])
                         else:
                             self._leading = False
-            if not mine.lead:
+            if finished:
                 return
+
+    def _hand_lead(self, successor: _Slot[object]) -> None:
+        """Under self._lock: the next batch is led by the caller waiting for it,
+        or by the writer thread if that work was submitted."""
+        if successor.callback is None:
+            successor.lead = True
+            successor.wake.set()
+        else:
+            self._writer_leads = True
+            self._start_writer()
+            self._writer_wake.set()
 
     def _commit(self, batch: list[_Slot[object]]) -> None:
         self.works += len(batch)
@@ -145,4 +235,19 @@ class GroupCommit:
 
 def _finish(slot: _Slot[object], result: object, error: BaseException | None) -> None:
     slot.result, slot.error, slot.done = result, error, True
-    slot.wake.set()
+    if slot.callback is None:
+        slot.wake.set()
+        return
+    try:
+        slot.callback(result, error)
+    except Exception:  # e.g. its event loop closed meanwhile: only that caller is lost
+        log.exception("a group-commit callback failed")
+
+
+def _resolve(future: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
+    if future.cancelled():  # the caller went away; its work is committed all the same
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]

@@ -129,6 +129,7 @@ class SqlStore:
             conn.execute(select(1))
 
     def close(self) -> None:
+        self.group.close()
         self._engine.dispose()
         if isinstance(self._sqlite_writer, WriterFileLock):
             self._sqlite_writer.close()

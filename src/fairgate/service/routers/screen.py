@@ -89,7 +89,15 @@ async def screen(request: Request, caller: PlatformCaller) -> JSONResponse:
         raise HTTPException(
             415, f"unsupported content type {kind!r}: send application/json or multipart/form-data"
         )
-    decision = await run_in_threadpool(state.engine.screen, message)
+    engine = state.engine
+    # Text and pre-hashed images are matched on the event loop (memory-only
+    # work, well under a millisecond); images are decoded in the thread pool.
+    # Every call's write then joins the next group commit without a thread.
+    if engine.prepares_at_once(message):
+        work = engine.prepare(message)
+    else:
+        work = await run_in_threadpool(engine.prepare, message)
+    decision = await engine.store.group.run_async(work)
     top = decision.reasons[0].rule if decision.reasons else "none"
     state.metrics.decisions.labels(decision.action.value, top).inc()
     # The Decision's own JSON form, as it is stored; FastAPI's generic encoder
