@@ -8,6 +8,7 @@ from tests.index.index_testkit import flip_bits, hamming, random_codes, to_hex
 
 from fairgate.errors import InvalidSignalValue
 from fairgate.index.hamming import HammingIndex
+from fairgate.index.mih import SCALAR_PROBES_MAX
 
 N_STORED = 30_000
 PLANTED = tuple(range(41))  # one planted neighbour at each distance 0..40
@@ -208,3 +209,21 @@ def test_bulk_paths_validate_shapes() -> None:
 def test_bad_configuration(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="must be"):
         HammingIndex(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("bits", "radius"), [(256, 0), (128, 0), (64, 1), (64, 3)])
+def test_single_queries_with_few_probes_match_brute_force(bits: int, radius: int) -> None:
+    """One query at a time against plans of few probes (exact digests: one),
+    which look the buckets up with Python ints before any array work."""
+    rng = np.random.default_rng(11)
+    stored = random_codes(rng, 5000, bits // 8)
+    ids = np.arange(stored.shape[0]) * 3 + 1
+    index = HammingIndex(bits=bits, max_distance=radius, kind="mih", delta_max=10)
+    index.add_codes(ids, stored)
+    probes = index.stats()["mih_probes"]
+    assert isinstance(probes, int)
+    assert probes <= SCALAR_PROBES_MAX
+    near = [flip_bits(stored[i], i % (radius + 2), rng) for i in range(40)]
+    queries = np.stack([*near, *random_codes(rng, 40, bits // 8)])
+    for query in queries:
+        assert _got(index, query[None]) == _expected(index, query[None], stored, ids)

@@ -265,9 +265,17 @@ class HammingIndex:
         if self._mih is not None:
             words = store.words(self._mih.n)
             parts.append(self._mih.search(queries.view(np.uint64), words, self.max_distance))
-        qidx = np.concatenate([p[0] for p in parts])
-        rows = np.concatenate([p[1] for p in parts])
-        dist = np.concatenate([p[2] for p in parts])
+        parts = [p for p in parts if p[0].size]
+        if not parts:  # the usual answer (nothing listed is near): no more array work
+            nothing = np.zeros(0, dtype=np.int64)
+            return nothing, nothing, nothing
+        if len(parts) == 1:
+            qidx, found, dist = parts[0]
+            rows = found.astype(np.int64, copy=False)
+        else:
+            qidx = np.concatenate([p[0] for p in parts])
+            rows = np.concatenate([p[1] for p in parts])
+            dist = np.concatenate([p[2] for p in parts])
         keep = store.active[rows]
         qidx, rows, dist = qidx[keep], rows[keep], dist[keep]
         ids = store.ids[rows]
@@ -279,7 +287,7 @@ class HammingIndex:
             first = np.ones(qidx.size, dtype=np.bool_)
             first[1:] = (qidx[1:] != qidx[:-1]) | (rows[1:] != rows[:-1])
             qidx, dist, ids = qidx[first], dist[first], ids[first]
-        return qidx, ids, dist
+        return qidx, ids.astype(np.int64, copy=False), dist
 
 
 def _ids_array(ids: npt.ArrayLike) -> IntArray:

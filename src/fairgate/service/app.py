@@ -118,6 +118,9 @@ def create_app(
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # fairgate's own Prometheus /metrics count requests; FastAPI's built-in
+        # OpenTelemetry checks three providers on every request to find none.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     errors.install(app)
 
