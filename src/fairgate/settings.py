@@ -251,10 +251,10 @@ class Settings(BaseSettings):
     console_page_size: int = Field(default=50, ge=1, le=1000)
     """Rows per page in the console's queue, list and audit pages."""
     service_threads: int = Field(default=32, ge=1, le=256)
-    """Threads per ``fairgate serve`` worker that run screen calls and other
-    blocking work (requests beyond it wait their turn). More calls in flight make
-    larger group commits (measured on 2 cores: 32 against 8, +23% text and +47%
-    pre-hashed req/s); ``media_concurrency`` bounds the image decoding among them."""
+    """Threads per ``fairgate serve`` worker for blocking work: screen calls with
+    images to decode (``media_concurrency`` bounds the decoding among them) and
+    the other endpoints. Text and pre-hashed images are matched on the event loop
+    and their writes join the group commit without a thread (docs/service.md)."""
     write_batch_max: int = Field(default=64, ge=1, le=10_000)
     """At most this many concurrent screen calls of one process share one write
     transaction (group commit; each call answers after that commit). 1: every
