@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     """Thumbnails and windows flatter than this (standard deviation, grey levels) are not
     compared: their correlation means nothing."""
     visual_dense_verify_all_max: int = Field(default=64, ge=0)
-    """Thumbnail entries up to which every one is compared with each sent image (about 0.25 ms
+    """Thumbnail entries up to which every one is compared with each sent image (about 0.5 ms
     each); above, only PDQ near misses are (``visual_candidate_distance``)."""
     visual_local_verify_all_max: int = Field(default=256, ge=0)
     """Local-feature entries up to which every one is verified (a small verify-worthy list);

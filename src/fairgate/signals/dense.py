@@ -128,9 +128,8 @@ class DenseThumbnail:
             return [Signal(self.name, encode(Thumbnail(pixels, pdq)), attachment)]
         image = media.image(reduced=True)
         pixels = thumbnail(image, 2 * settings.visual_dense_side)
-        pdq, _ = box_pdq(image, dihedral=True)  # nominates candidates in a long list
         key = f"{QUERY_PREFIX}{media.key[:32]}"
-        self.remember(key, Thumbnail(pixels, pdq))
+        self.remember(key, Thumbnail(pixels))  # its PDQ: from the thumbnail, if a long list asks
         return [Signal(self.name, key, attachment, variant="query")]
 
     def remember(self, key: str, thumb: Thumbnail) -> None:
