@@ -90,10 +90,10 @@ class Settings(BaseSettings):
     image within the sent one (padding, a frame, a caption)."""
     visual_dense_min_part: float = Field(default=0.97, gt=0, le=1)
     """Correlation at which the sent image matches as a window of a listed image (a crop).
-    Measured (docs/visual.md): distractor pairs reached 0.922 (60 originals)."""
+    Measured (docs/visual.md): distractor pairs reached 0.93 (40 and 60 originals)."""
     visual_dense_min_whole: float = Field(default=0.95, gt=0, le=1)
     """Correlation at which a listed image matches as a window of the sent image (padded,
-    framed). Measured: distractor pairs reached 0.877 (60 originals)."""
+    framed). Measured: distractor pairs reached 0.88 (40 and 60 originals)."""
     visual_dense_coarse_min: float = Field(default=0.85, gt=-1, le=1)
     """Correlation at half side a size must reach to be compared again at full side."""
     visual_dense_min_std: float = Field(default=2.0, ge=0)
