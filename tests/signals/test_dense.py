@@ -136,6 +136,15 @@ def test_large_indexes_compare_only_pdq_near_misses() -> None:
     assert len(index) == 1
 
 
+def test_a_thin_strip_is_listed_and_screened_without_matching() -> None:
+    rng = np.random.default_rng(3)
+    strip = Image.fromarray(rng.integers(0, 256, (6, 900, 3), dtype=np.uint8))
+    signal_type = DenseThumbnail(Settings())
+    index = listed(signal_type, strip, smooth("q0746"))
+    assert hits(signal_type, index, strip) == []
+    assert hits(signal_type, index, smooth("q0746")) == [2]
+
+
 def test_a_forgotten_query_key_matches_nothing() -> None:
     index = DenseThumbnail(Settings()).make_index()
     index.add([(1, encode(Thumbnail(np.arange(64 * 48, dtype=np.uint8).reshape(48, 64))))])

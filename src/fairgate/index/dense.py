@@ -70,8 +70,8 @@ def _resize(pixels: F32, side: float) -> F32 | None:
 def _pyramid(pixels: F32, side: int, scales: Sequence[float], min_std: float) -> _Pyramid:
     full = _resize(pixels, side)
     half = _resize(pixels, side / 2)
-    if full is None or half is None:
-        return _Pyramid(pixels, pixels, (), ())
+    if full is None or half is None:  # a strip too thin to compare
+        return _Pyramid(pixels, pixels, (None,) * len(scales), (None,) * len(scales))
 
     def flat_or(window: F32 | None) -> F32 | None:
         return None if window is None or float(window.std()) < min_std else window
