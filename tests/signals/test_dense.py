@@ -14,6 +14,8 @@ from fairgate.signals.dense import DenseThumbnail, Thumbnail, decode, encode
 from fairgate.signals.registry import builtin_signal_types
 from fairgate.store.validation import MAX_VALUE_CHARS
 
+NAMES = ("q0746", "q0122", "q0291", "q0003", "q0004", "q1050", "q2821")
+
 
 def smooth(name: str = "q0746", side: int = 512) -> Image.Image:
     """A photo blurred until ORB finds few corners in it: what this signal is for."""
@@ -143,6 +145,26 @@ def test_a_thin_strip_is_listed_and_screened_without_matching() -> None:
     index = listed(signal_type, strip, smooth("q0746"))
     assert hits(signal_type, index, strip) == []
     assert hits(signal_type, index, smooth("q0746")) == [2]
+
+
+def test_compared_entries_keep_their_windows_within_a_bound_and_a_new_value_replaces() -> None:
+    from fairgate.index.dense import DenseIndex
+
+    # above verify-all: one candidate per sent image (the nearest PDQ), 4 kept
+    settings = Settings(
+        visual_dense_verify_all_max=0, visual_max_verify=1, visual_candidate_distance=256
+    )
+    signal_type = DenseThumbnail(settings)
+    images = [smooth(name) for name in NAMES]
+    index = listed(signal_type, *images)
+    assert isinstance(index, DenseIndex)
+    for k, image in enumerate(images):
+        assert hits(signal_type, index, image) == [k + 1]
+    assert len(index._pyramids) == 4
+    (replacement,) = signal_type.compute(0, media(images[1]), reference=True)
+    index.add([(1, replacement.value)])
+    assert hits(signal_type, index, images[0]) == []
+    assert hits(signal_type, index, images[1]) == [1]  # the same PDQ as entry 2: lower id first
 
 
 def test_a_forgotten_query_key_matches_nothing() -> None:

@@ -26,6 +26,7 @@ A hit's ``distance`` is ``round(1000 * (1 - score))``.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 Resolver = Callable[[str], "Thumbnail | None"]
 F32 = npt.NDArray[np.float32]
+_POPCOUNT = np.array([bin(k).count("1") for k in range(256)], dtype=np.uint8)
 _MIN_TEMPLATE = 6
 """Windows narrower than this (px, at half side) are not compared: too few pixels."""
 
@@ -91,22 +93,30 @@ def _ncc(image: F32, window: F32 | None) -> float:
 
 
 class DenseIndex:
+    """Entries hold their uint8 thumbnail; the scaled windows compared (about 120 KB an
+    entry as float32) are built when an entry is first compared and kept for the
+    ``max(visual_dense_verify_all_max, 4 x visual_max_verify)`` entries compared last."""
+
     def __init__(self, resolve: Resolver, settings: Settings) -> None:
         self._resolve = resolve
         self._settings = settings
-        self._entries: dict[int, tuple[tuple[str, ...], _Pyramid]] = {}
+        self._entries: dict[int, Thumbnail] = {}
+        self._pyramids: OrderedDict[int, _Pyramid] = OrderedDict()
+        self._keep = max(settings.visual_dense_verify_all_max, 4 * settings.visual_max_verify)
+        self._hashes: tuple[list[int], npt.NDArray[np.uint8]] | None = None
+        """Entry ids with a PDQ hash and its 32 bytes (one row each), rebuilt after a change."""
         self._lock = threading.RLock()
 
     # -- the SignalIndex protocol -------------------------------------------
     def add(self, entries: Sequence[tuple[int, str]]) -> None:
         from fairgate.signals.dense import decode
 
-        built = []
-        for entry_id, value in entries:
-            thumb = decode(value)
-            built.append((entry_id, (thumb.pdq, self._pyramid(thumb.pixels))))
+        decoded = [(entry_id, decode(value)) for entry_id, value in entries]
         with self._lock:
-            self._entries.update(built)
+            for entry_id, _ in decoded:
+                self._pyramids.pop(entry_id, None)
+            self._entries.update(decoded)
+            self._hashes = None
 
     def extend(self, entries: Iterable[tuple[int, str]]) -> None:
         self.add(list(entries))
@@ -115,6 +125,8 @@ class DenseIndex:
         with self._lock:
             for entry_id in entry_ids:
                 self._entries.pop(entry_id, None)
+                self._pyramids.pop(entry_id, None)
+            self._hashes = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -136,26 +148,42 @@ class DenseIndex:
             s.visual_dense_min_std,
         )
 
-    def candidates(self, query: Thumbnail) -> list[tuple[int, _Pyramid]]:
+    def _entry_pyramid(self, entry_id: int, thumb: Thumbnail) -> _Pyramid:
+        with self._lock:
+            pyramid = self._pyramids.get(entry_id)
+            if pyramid is not None:
+                self._pyramids.move_to_end(entry_id)
+                return pyramid
+        pyramid = self._pyramid(thumb.pixels)
+        with self._lock:
+            if self._entries.get(entry_id) is thumb:  # not replaced or disabled meanwhile
+                self._pyramids[entry_id] = pyramid
+                while len(self._pyramids) > self._keep:
+                    self._pyramids.popitem(last=False)
+        return pyramid
+
+    def candidates(self, query: Thumbnail) -> list[tuple[int, Thumbnail]]:
         settings = self._settings
         with self._lock:
-            entries = list(self._entries.items())
+            entries = dict(self._entries)
+            if len(entries) > settings.visual_dense_verify_all_max and self._hashes is None:
+                ids = [entry_id for entry_id, thumb in entries.items() if thumb.pdq]
+                raw = b"".join(bytes.fromhex(entries[entry_id].pdq[0]) for entry_id in ids)
+                self._hashes = (ids, np.frombuffer(raw, np.uint8).reshape(len(ids), 32))
+            hashed = self._hashes
         if len(entries) <= settings.visual_dense_verify_all_max:
-            return [(entry_id, pyramid) for entry_id, (_, pyramid) in entries]
+            return list(entries.items())
+        if hashed is None or not hashed[0]:
+            return []
+        ids, listed = hashed
         hashes = query.pdq or box_pdq(Image.fromarray(query.pixels), dihedral=True)[0]
-        sent = np.unpackbits(np.frombuffer(bytes.fromhex("".join(hashes)), np.uint8)).reshape(
-            len(hashes), 256
-        )
-        scored: list[tuple[int, int, _Pyramid]] = []
-        for entry_id, (pdq, pyramid) in entries:
-            if not pdq:
-                continue
-            bits = np.unpackbits(np.frombuffer(bytes.fromhex(pdq[0]), np.uint8))
-            distance = int(np.count_nonzero(sent != bits, axis=1).min())
-            if distance <= settings.visual_candidate_distance:
-                scored.append((distance, entry_id, pyramid))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [(entry_id, p) for _, entry_id, p in scored[: settings.visual_max_verify]]
+        sent = np.frombuffer(bytes.fromhex("".join(hashes)), np.uint8).reshape(len(hashes), 32)
+        differ = np.bitwise_xor(listed[:, None, :], sent[None, :, :])
+        distance = _POPCOUNT[differ].sum(axis=2, dtype=np.int32).min(axis=1)
+        near = np.flatnonzero(distance <= settings.visual_candidate_distance)
+        order = near[np.lexsort((np.array(ids)[near], distance[near]))]
+        chosen = [ids[k] for k in order[: settings.visual_max_verify]]
+        return [(entry_id, entries[entry_id]) for entry_id in chosen if entry_id in entries]
 
     def _match(self, query: Thumbnail) -> list[Hit]:
         settings = self._settings
@@ -165,7 +193,8 @@ class DenseIndex:
         sent = self._pyramid(query.pixels)
         smaller = [k for k, s in enumerate(settings.visual_dense_scales) if s < 1]
         hits: list[Hit] = []
-        for entry_id, entry in chosen:
+        for entry_id, thumb in chosen:
+            entry = self._entry_pyramid(entry_id, thumb)
             part = self._best(entry.half, sent.scaled_half, entry.full, sent.scaled_full)
             whole = self._best(
                 sent.half,
