@@ -50,7 +50,7 @@ def test_image_list_end_to_end(cli: Cli, tmp_path: Path) -> None:
     cli("lists", "create", "known", "--type", "image")
     added = cli.json("lists", "add", "known", str(photo))
     assert isinstance(added, dict)
-    assert {a["signal_type"] for a in added["added"]} == {"sha256", "md5", "pdq", "orb"}
+    assert {a["signal_type"] for a in added["added"]} == {"sha256", "md5", "pdq", "ncc", "orb"}
     decision = cli.json("screen", "--image", str(mirrored), "--sender", "s1")
     assert isinstance(decision, dict)
     assert decision["action"] == "block"

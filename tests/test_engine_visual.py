@@ -46,7 +46,26 @@ def test_a_rotated_crop_is_caught_by_local_features_after_the_hashes_missed(
         assert action is Action.BLOCK
         assert signals == ["orb"]
         assert notes == []
-        assert ran == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]
+        assert ran == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "ncc", "orb"]
+
+
+def test_a_crop_of_a_smooth_photo_is_caught_by_thumbnails_before_local_features(
+    tmp_path: Path,
+) -> None:
+    from PIL import ImageFilter
+
+    engine = Engine.open(settings=Settings(database_url=f"sqlite:///{tmp_path / 'v.db'}"))
+    with engine:
+        engine.lists.create("known", ListType.IMAGE, by="test")
+        smooth = photo("q0746", 512).filter(ImageFilter.GaussianBlur(8))
+        path = tmp_path / "smooth.jpg"
+        path.write_bytes(jpeg(smooth))
+        engine.lists.add_files("known", [path], by="test")
+        w, h = smooth.size
+        action, signals, _, ran = _screen(engine, smooth.crop((w // 5, h // 2, w, h)))
+        assert action is Action.BLOCK
+        assert signals == ["ncc"]
+        assert "orb" not in ran  # type: ignore[operator]
 
 
 def test_a_hash_match_skips_verification(tmp_path: Path) -> None:

@@ -77,6 +77,31 @@ class Settings(BaseSettings):
     visual_local_min_spread: float = Field(default=0.03, ge=0, le=1)
     """The explained keypoints' convex hull must cover this fraction of the area the entry's
     keypoints span (a chance match on one small patch or texture is refused)."""
+    visual_dense: bool = True
+    """Compare a grey thumbnail of each sent image with listed images' (normalised
+    cross-correlation at several sizes; lists get ``ncc`` entries of about 4.4 KB): crops, pads
+    and frames of smooth photos with few keypoints (signals/dense.py)."""
+    visual_dense_side: int = Field(default=64, ge=16, le=256)
+    """Longer side (px) of the thumbnails compared."""
+    visual_dense_scales: tuple[Annotated[float, Field(gt=0, le=1)], ...] = Field(
+        default=(0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0), min_length=1
+    )
+    """Relative sizes tried: of the sent image within a listed one (a crop), and of a listed
+    image within the sent one (padding, a frame, a caption)."""
+    visual_dense_min_part: float = Field(default=0.97, gt=0, le=1)
+    """Correlation at which the sent image matches as a window of a listed image (a crop).
+    Measured (docs/visual.md): distractor pairs reached 0.93 (40 and 60 originals)."""
+    visual_dense_min_whole: float = Field(default=0.95, gt=0, le=1)
+    """Correlation at which a listed image matches as a window of the sent image (padded,
+    framed). Measured: distractor pairs reached 0.88 (40 and 60 originals)."""
+    visual_dense_coarse_min: float = Field(default=0.85, gt=-1, le=1)
+    """Correlation at half side a size must reach to be compared again at full side."""
+    visual_dense_min_std: float = Field(default=2.0, ge=0)
+    """Thumbnails and windows flatter than this (standard deviation, grey levels) are not
+    compared: their correlation means nothing."""
+    visual_dense_verify_all_max: int = Field(default=64, ge=0)
+    """Thumbnail entries up to which every one is compared with each sent image (about 0.5 ms
+    each); above, only PDQ near misses are (``visual_candidate_distance``)."""
     visual_local_verify_all_max: int = Field(default=256, ge=0)
     """Local-feature entries up to which every one is verified (a small verify-worthy list);
     above, only PDQ near misses are."""

@@ -86,13 +86,14 @@ def test_overturning_with_disable_entries_disables_every_entry_of_the_listed_fil
     other.write_bytes(jpeg(photo("q0122", 512)))
     added = due.lists.add_files("known-abuse", [path, other], by="test").added
     mine = {a.entry_id for a in added if a.source.endswith("holiday.jpg")}
-    assert {"pdq", "orb"} <= {a.signal_type for a in added if a.entry_id in mine}
+    assert {"pdq", "ncc", "orb"} <= {a.signal_type for a in added if a.entry_id in mine}
     image = photo("q0746", 512).rotate(12, resample=Image.BICUBIC)
     w, h = image.size
     rotated_crop = jpeg(image.crop((w // 8, h // 8, w, h)))  # only local features catch it
     copy = due.screen(Message(sender="u1", attachments=(Attachment(path.read_bytes()),)))
     assert copy.action is Action.BLOCK
-    assert {r.match.signal_type for r in copy.reasons if r.match} <= {"sha256", "md5", "pdq"}
+    matched_by = {r.match.signal_type for r in copy.reasons if r.match}
+    assert matched_by <= {"sha256", "md5", "pdq", "ncc"}  # the cheap signals, not orb
     appeal = due.appeals.file(copy.decision_id, "my own photo", account_id="u1")
     decided = due.appeals.decide(
         appeal.id, "overturn", reason="own photo", by="rev", disable_entries=True

@@ -82,7 +82,13 @@ def test_mark_an_image_then_a_resized_copy_is_blocked_by_json_and_multipart(api:
         "/v1/lists/known-abuse/entries", "reviewer", json={"files": [{"content_base64": original}]}
     )
     assert added.status_code == 201, added.text
-    assert {a["signal_type"] for a in added.json()["added"]} == {"sha256", "md5", "pdq", "orb"}
+    assert {a["signal_type"] for a in added.json()["added"]} == {
+        "sha256",
+        "md5",
+        "pdq",
+        "ncc",
+        "orb",
+    }
     copy = _jpeg(0.5)
     as_json = api.post(
         "/v1/screen",

@@ -51,13 +51,14 @@ def test_registry_has_the_three_builtins(settings: Settings) -> None:
         "visual_trim": False,
         "visual_tiles": False,
         "visual_crop_entries": False,
+        "visual_dense": False,
         "visual_local": False,
     }
     assert list(builtin_signal_types(settings.model_copy(update=off))) == ["sha256", "md5", "pdq"]
     hashes = builtin_signal_types(settings.model_copy(update={"visual_local": False}))
-    assert list(hashes) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles"]
+    assert list(hashes) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "ncc"]
     types = builtin_signal_types(settings)  # local features are on by default
-    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "orb"]
+    assert list(types) == ["sha256", "md5", "pdq", "pdq_trim", "pdq_tiles", "ncc", "orb"]
     for name, signal_type in types.items():
         assert isinstance(signal_type, SignalType)
         assert signal_type.name == name

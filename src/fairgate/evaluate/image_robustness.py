@@ -320,6 +320,7 @@ def run(
             "visual_trim": False,
             "visual_tiles": False,
             "visual_crop_entries": False,
+            "visual_dense": False,
             "visual_local": False,
         }
         results.append(

@@ -9,8 +9,10 @@ the same loop on the same bytes.
 fairgate's own scorers are built from the engine's signal types, so they
 measure exactly what screening computes: ``exact`` (sha256), ``pdq`` (the
 original orientation only), ``pdq+dihedral`` (8 variants), ``+trim``,
-``+tiles`` (screening-side tiles), ``+crops`` (listed windows), and ``orb``
-(local features + RANSAC; distance = the listed keypoints not explained).
+``+tiles`` (screening-side tiles), ``+crops`` (listed windows), ``ncc``
+(thumbnail cross-correlation; distance = 1000 x (1 - correlation), only
+what its thresholds accept) and ``orb`` (local features + RANSAC; distance =
+the listed keypoints not explained).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
+from fairgate.signals.dense import DenseThumbnail
 from fairgate.signals.exact import Sha256
 from fairgate.signals.local import LocalFeatures
 from fairgate.signals.pdq import Pdq
@@ -172,12 +175,15 @@ class PerceptionHasher(_HashScorer):
         return self.ref_hashes(query)
 
 
-class LocalScorer:
-    """ORB + RANSAC through the signal type's own index; distance = keypoints not explained."""
+class IndexScorer:
+    """A signal type scored through its own index (its hits only: what the index accepts).
+    ORB + RANSAC: distance = keypoints not explained; thumbnails: 1000 x (1 - correlation)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.name = "orb+ransac"
-        self._type = LocalFeatures(settings)
+    def __init__(
+        self, name: str, signal_type: LocalFeatures | DenseThumbnail, settings: Settings
+    ) -> None:
+        self.name = name
+        self._type = signal_type
         self._index = self._type.make_index()
         self._limits = MediaLimits.from_settings(settings)
         self._n = 0
@@ -213,7 +219,8 @@ def default_scorers(settings: Settings, *, baselines: bool = True) -> list[Score
         SignalScorer("pdq+dihedral+trim", [pdq, trim], dihedral),
         SignalScorer("+tiles", [pdq, trim, tiles], dihedral),
         SignalScorer("+crops (all hashes)", [pdq, trim, tiles, crops], dihedral),
-        LocalScorer(settings),
+        IndexScorer("ncc (thumbnails)", DenseThumbnail(settings), settings),
+        IndexScorer("orb+ransac", LocalFeatures(settings), settings),
     ]
     if settings.embedding_model_path is not None:
         from fairgate.signals.embedding import ImageEmbedding

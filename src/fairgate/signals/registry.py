@@ -16,6 +16,7 @@ from fairgate.media.limits import MediaLimits
 from fairgate.media.source import MediaSource
 from fairgate.settings import Settings
 from fairgate.signals.base import SignalType
+from fairgate.signals.dense import DenseThumbnail
 from fairgate.signals.embedding import ImageEmbedding
 from fairgate.signals.exact import Md5, Sha256
 from fairgate.signals.local import LocalFeatures
@@ -26,7 +27,7 @@ from fairgate.signals.trim import PdqTrimmed
 
 def builtin_signal_types(settings: Settings) -> dict[str, SignalType]:
     """sha256, md5 and pdq, then the visual signals the settings turn on (trimmed, tiles,
-    crop windows, an operator's embedding model, local features), keyed by name (the
+    crop windows, thumbnails, an operator's embedding model, local features), keyed by name (the
     order they are computed in)."""
     types: list[SignalType] = [Sha256(), Md5(), Pdq(settings)]
     if settings.visual_trim:
@@ -35,6 +36,8 @@ def builtin_signal_types(settings: Settings) -> dict[str, SignalType]:
         types.append(PdqTiles(settings))
     if settings.visual_crop_entries:
         types.append(PdqCrops(settings))
+    if settings.visual_dense:
+        types.append(DenseThumbnail(settings))
     if settings.embedding_model_path is not None:
         types.append(ImageEmbedding(settings))
     if settings.visual_local:
