@@ -75,6 +75,8 @@ def test_a_hash_match_skips_verification(tmp_path: Path) -> None:
         )
         assert action is Action.BLOCK
         assert set(signals) == {"pdq"}  # the hash and, for this photo, its trimmed hash
+        # neither deferred tier ran: no thumbnail comparison, no local features
+        assert "ncc" not in ran  # type: ignore[operator]
         assert "orb" not in ran  # type: ignore[operator]
 
 
@@ -91,5 +93,6 @@ def test_a_spent_budget_skips_verification_and_says_so(tmp_path: Path) -> None:
         image = photo("q0746", 512).rotate(12, resample=Image.BICUBIC)
         action, _, notes, ran = _screen(engine, image)
         assert action is Action.DELIVER
-        assert notes == ["visual_budget_exhausted"]
+        assert notes == ["visual_budget_exhausted"]  # one note naming both tiers
+        assert "ncc" not in ran  # type: ignore[operator]
         assert "orb" not in ran  # type: ignore[operator]

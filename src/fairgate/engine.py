@@ -160,7 +160,7 @@ class Engine:
         notes = text_notes + notes
         verdict = evaluate(matches, self.indexes.lists, self.policy, message.kind)
         decision_id = uuid.uuid4().hex
-        ran = [n for n, t in self.signal_types.items() if decodes and not getattr(t, "deferred", 0)]
+        ran = [n for n, t in self.signal_types.items() if decodes and not deferral(t)]
         ran += sorted({s.signal_type for s in verified} - set(ran))
 
         def build(outcome: penalties.Outcome) -> Decision:
@@ -217,9 +217,9 @@ class Engine:
         matches = self._matches(message, signals)
         verified: list[Signal] = []
         if media:
-            verified, verify_notes = self._verify(media, matches, started)
+            verified, verified_matches, verify_notes = self._verify(media, matches, started)
             signals += verified
-            matches += self.indexes.match_signals(verified)
+            matches += verified_matches
             notes += verify_notes
         if media and self.policy.wants_image_text(message.kind):
             image_matches, ocr_notes = self._image_text(media)
@@ -254,7 +254,7 @@ class Engine:
         sources: dict[int, Frames] = {}
         signals: list[Signal] = []
         notes: list[Note] = []
-        cheap = [t for t in self.signal_types.values() if not getattr(t, "deferred", False)]
+        cheap = [t for t in self.signal_types.values() if not deferral(t)]
         for i, attachment in enumerate(message.attachments):
             if attachment.hashes and not attachment.data:
                 signals.extend(self._given_signals(i, attachment.hashes))
@@ -295,33 +295,50 @@ class Engine:
 
     def _verify(
         self, media: Mapping[int, Frames], matches: list[Match], started: float
-    ) -> tuple[list[Signal], list[Note]]:
-        """Deferred (expensive) signal types, e.g. local-feature verification: only for
-        attachments no cheap signal matched (each screened frame of an animation, in
-        order), while the per-image budget lasts."""
-        deferred = [t for t in self.signal_types.values() if getattr(t, "deferred", False)]
+    ) -> tuple[list[Signal], list[Match], list[Note]]:
+        """Deferred (expensive) signal types, tier by tier (``deferred`` 1, then 2,
+        ...: thumbnails, then local features): each tier only for the attachments
+        nothing before it matched (each screened frame of an animation, in order),
+        while the per-image budget lasts."""
+        tiers: dict[int, list[SignalType]] = {}
+        for signal_type in self.signal_types.values():
+            tier = deferral(signal_type)
+            if tier:
+                tiers.setdefault(tier, []).append(signal_type)
         matched = {m.source for m in matches}
         signals: list[Signal] = []
+        found: list[Match] = []
         notes: list[Note] = []
         budget = self.settings.visual_budget_ms / 1000
-        for i, frames in media.items():
-            if not deferred or f"attachment:{i}" in matched:
-                continue
-            for source in frames.sources:
-                if time.perf_counter() - started > budget * (i + 1):
-                    which = f" on frames {source.frame} and later" if source.frame else ""
-                    notes.append(
-                        Note(
-                            "visual_budget_exhausted",
-                            f"{', '.join(t.name for t in deferred)} did not run{which}: the "
-                            f"image budget of {self.settings.visual_budget_ms:g} ms was spent "
-                            "on cheaper signals",
-                            source=f"attachment:{i}",
+        order = sorted(tiers)
+        spent: set[int] = set()
+        """Attachments whose budget ran out: later tiers skip them too."""
+        for k, tier in enumerate(order):
+            computed: list[Signal] = []
+            for i, frames in media.items():
+                if f"attachment:{i}" in matched or i in spent:
+                    continue
+                for source in frames.sources:
+                    if time.perf_counter() - started > budget * (i + 1):
+                        skipped = [t.name for later in order[k:] for t in tiers[later]]
+                        which = f" on frames {source.frame} and later" if source.frame else ""
+                        notes.append(
+                            Note(
+                                "visual_budget_exhausted",
+                                f"{', '.join(skipped)} did not run{which}: the image budget "
+                                f"of {self.settings.visual_budget_ms:g} ms was spent on "
+                                "cheaper signals",
+                                source=f"attachment:{i}",
+                            )
                         )
-                    )
-                    break
-                signals.extend(compute_on(deferred, i, source))
-        return signals, notes
+                        spent.add(i)
+                        break
+                    computed.extend(compute_on(tiers[tier], i, source))
+            tier_matches = self.indexes.match_signals(computed)
+            signals += computed
+            found += tier_matches
+            matched |= {m.source for m in tier_matches}
+        return signals, found, notes
 
     def _matches(self, message: Message, signals: list[Signal]) -> list[Match]:
         matchable = [s for s in signals if self.signal_types[s.signal_type].check(s) is None]
@@ -372,6 +389,12 @@ class Engine:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def deferral(signal_type: SignalType) -> int:
+    """A signal type's tier: 0 (or no ``deferred`` attribute) is computed with the
+    hashes; 1, 2, ... only, in that order, for attachments no lower tier matched."""
+    return int(getattr(signal_type, "deferred", 0))
 
 
 def _valid_unicode(message: Message) -> tuple[Message, list[Note]]:

@@ -101,9 +101,10 @@ class DenseThumbnail:
     name: str = "ncc"
     per_frame: bool = True
     """Computed on every screened frame of an animation (signals/frames.py)."""
-    deferred: bool = False
-    """Cheap (a few ms): computed with the hashes, so local features run only for what
-    neither matched."""
+    deferred: int = 1
+    """Deferred, first tier (engine.deferral): only for attachments no hash matched
+    (most matched images are matched by a hash, and need no thumbnail); local
+    features (tier 2) then run only for what neither matched."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -21,7 +21,8 @@ arrangement (a similarity transform fitted by RANSAC).
   them.
 
 The engine runs this type **after** the cheap ones, only for attachments
-they did not match, and within the per-image budget (``deferred = True``).
+they did not match, and within the per-image budget (``deferred = 2``: after the
+thumbnails of signals/dense.py, tier 1).
 The index (``index/local.py``) verifies every entry while it holds at most
 ``visual_local_verify_all_max`` (a small, verify-worthy list); above that,
 only the entries whose PDQ hash is within ``visual_candidate_distance`` of
@@ -177,8 +178,9 @@ class LocalFeatures:
     name: str = "orb"
     per_frame: bool = True
     """Computed on every screened frame of an animation (signals/frames.py)."""
-    deferred: bool = True
-    """Computed after the cheap signal types, for attachments they did not match."""
+    deferred: int = 2
+    """Deferred, second tier (engine.deferral): after the hashes and the thumbnails
+    (tier 1), for attachments none of them matched."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -182,9 +182,7 @@ class GroupCommit:
                 self._commit(batch)
             finally:
                 with self._lock:
-                    finished = not batch or (
-                        mine.done if mine is not None else not self._pending
-                    )
+                    finished = not batch or (mine.done if mine is not None else not self._pending)
                     if finished:
                         if mine is not None:
                             mine.lead = False
