@@ -75,7 +75,9 @@ def test_only_hashes_of_attachments_are_stored(api: Api) -> None:
     assert payloads
     assert all("secret-looking-bytes" not in p for p in payloads)
     assert values
-    # md5/sha256/PDQ hex, and the orb signal's key: a sha256 prefix, never the keypoints
-    hashes = re.compile(r"(orb1q:)?[0-9a-f]{32}([0-9a-f]{32})?")
+    # md5/sha256/PDQ hex, and the keys of the orb and ncc signals: a sha256 prefix,
+    # never the keypoints or the thumbnail's pixels
+    hashes = re.compile(r"((orb|ncc)1q:)?[0-9a-f]{32}([0-9a-f]{32})?")
     assert all(hashes.fullmatch(v) for v in values), values
     assert any(v.startswith("orb1q:") for v in values)
+    assert any(v.startswith("ncc1q:") for v in values)
