@@ -23,8 +23,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +32,7 @@ from PIL import Image
 
 from fairgate.errors import InvalidSignalValue
 from fairgate.signals.exact import canonical_hex
+from fairgate.signals.query_cache import QueryCache
 from fairgate.signals.subimage import box_pdq
 from fairgate.types import Note, Signal
 
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 
 PREFIX = "ncc1:"
 QUERY_PREFIX = "ncc1q:"
-_CACHE = 64
 _SIZE = re.compile(r"(\d{1,4})x(\d{1,4})")
 
 U8 = npt.NDArray[np.uint8]
@@ -108,8 +106,7 @@ class DenseThumbnail:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._cache: OrderedDict[str, Thumbnail] = OrderedDict()
-        self._lock = threading.Lock()
+        self._queries: QueryCache[Thumbnail] = QueryCache()
 
     def validate(self, value: str) -> str:
         thumb = decode(value)
@@ -134,17 +131,12 @@ class DenseThumbnail:
         return [Signal(self.name, key, attachment, variant="query")]
 
     def remember(self, key: str, thumb: Thumbnail) -> None:
-        with self._lock:
-            self._cache[key] = thumb
-            self._cache.move_to_end(key)
-            while len(self._cache) > _CACHE:
-                self._cache.popitem(last=False)
+        self._queries.remember(key, thumb)
 
     def resolve(self, value: str) -> Thumbnail | None:
         """The thumbnail behind a screening key (None when evicted), or of a full value."""
         if value.startswith(QUERY_PREFIX):
-            with self._lock:
-                return self._cache.get(value)
+            return self._queries.get(value)
         return decode(value)
 
     def check(self, signal: Signal) -> Note | None:

@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +44,7 @@ from PIL import Image
 
 from fairgate.errors import InvalidSignalValue
 from fairgate.signals.exact import canonical_hex
+from fairgate.signals.query_cache import QueryCache
 from fairgate.signals.subimage import box_pdq
 from fairgate.types import Note, Signal
 
@@ -58,7 +57,6 @@ PREFIX = "orb1:"
 QUERY_PREFIX = "orb1q:"
 _DESCRIPTOR_BYTES = 32
 _ROW = 4 + _DESCRIPTOR_BYTES
-_CACHE = 64
 
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
@@ -184,8 +182,7 @@ class LocalFeatures:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._cache: OrderedDict[str, Features] = OrderedDict()
-        self._lock = threading.Lock()
+        self._queries: QueryCache[Features] = QueryCache()
 
     def validate(self, value: str) -> str:
         features = decode(value)
@@ -235,17 +232,12 @@ class LocalFeatures:
         )
 
     def remember(self, key: str, features: Features) -> None:
-        with self._lock:
-            self._cache[key] = features
-            self._cache.move_to_end(key)
-            while len(self._cache) > _CACHE:
-                self._cache.popitem(last=False)
+        self._queries.remember(key, features)
 
     def resolve(self, value: str) -> Features | None:
         """The features behind a screening key (None when evicted), or of a full value."""
         if value.startswith(QUERY_PREFIX):
-            with self._lock:
-                return self._cache.get(value)
+            return self._queries.get(value)
         return decode(value)
 
     def check(self, signal: Signal) -> Note | None:
