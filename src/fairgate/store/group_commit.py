@@ -122,12 +122,9 @@ class GroupCommit:
             if self._closed:
                 raise RuntimeError("the group commit is closed")
             self._pending.append(slot)  # type: ignore[arg-type]
-            if self._leading:
-                return
-            self._leading = True
-            self._writer_leads = True
-            self._start_writer()
-        self._writer_wake.set()
+            if not self._leading:
+                self._leading = True
+                self._hand_lead(slot)  # type: ignore[arg-type]  # to the writer thread
 
     async def run_async(self, work: Callable[[Connection], T]) -> T:
         """``run`` for a coroutine: the event loop waits, no thread does."""
