@@ -228,12 +228,24 @@ class Settings(BaseSettings):
     feed_redis_poll_interval_s: float = Field(default=5.0, gt=0, le=3600)
     """How often a worker also checks the database while subscribed to Redis (catch-up)."""
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=3600)
-    """A verified API key is trusted this long without a database query (a revoked
-    key stops working within this time)."""
+    """A verified API key is trusted this long without a database query. A revoked
+    key stops working within this time, or sooner: each worker's change feed checks
+    for revocations (at once with Redis, every ``feed_poll_interval_s`` without)."""
     rate_limit_per_second: float = Field(default=2000.0, gt=0)
-    """Requests per second one API key may make to one worker (token bucket)."""
+    """Requests per second one API key may make (token bucket): across all workers with
+    Redis (``rate_limit_shared``), else to each worker."""
     rate_limit_burst: float = Field(default=4000.0, ge=1)
     """Requests one API key may make at once before the rate applies."""
+    rate_limit_shared: bool = True
+    """With ``redis_url`` set, a key's bucket is kept in Redis and shared by every worker
+    (else, and while Redis is unreachable, each worker has its own)."""
+    rate_limit_lease_seconds: float = Field(default=0.05, gt=0, le=10)
+    """A worker takes a key's tokens from Redis this many seconds' worth at a time (rate x
+    this, at least 1) and spends them in memory: one Redis call per lease, and the
+    deployment admits at most one unspent lease per worker over the rate."""
+    rate_limit_retry_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """After Redis failed to answer, a worker limits on its own this long before asking
+    Redis again."""
     max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     """Larger HTTP request bodies are refused with 413."""
 

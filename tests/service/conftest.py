@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.conftest import EXAMPLES
 
+from fairgate.bench.processes import RedisServer
 from fairgate.service.app import create_app
 from fairgate.service.keys import KeyRing
 from fairgate.settings import Settings
@@ -64,3 +66,15 @@ def spam_list(api: Api) -> None:
     )
     added = api.post("/v1/lists/spam-terms/entries", "reviewer", json={"terms": ["cheap pills"]})
     assert added.status_code == 201, added.text
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private Redis server, so a test may stop and start it."""
+    try:
+        server = RedisServer(tmp_path)
+    except FileNotFoundError:
+        pytest.skip("redis-server is not installed")
+    server.start()
+    yield server
+    server.stop()

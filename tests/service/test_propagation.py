@@ -4,24 +4,11 @@ mid-test nothing is lost: the others catch up from the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from tests.service.conftest import make_keys
 
 from fairgate.bench.processes import RedisServer, Worker, wait_until
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    try:
-        server = RedisServer(tmp_path)
-    except FileNotFoundError:
-        pytest.skip("redis-server is not installed")
-    server.start()
-    yield server
-    server.stop()
 
 
 def _blocked(worker: Worker, key: str, text: str) -> bool:

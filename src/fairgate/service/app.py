@@ -21,11 +21,12 @@ from fairgate.engine import Engine
 from fairgate.feed import ChangeFeed, PollingFeed, RedisFeed
 from fairgate.service import errors
 from fairgate.service.keys import KeyRing
-from fairgate.service.limits import BodyLimit, RateLimiter
+from fairgate.service.limits import BodyLimit, Limiter, RateLimiter
 from fairgate.service.metrics import Measure, Metrics
 from fairgate.service.policy_watch import PolicyWatch
 from fairgate.service.routers import accounts, admin, decisions, health, lists, reports, review
 from fairgate.service.routers import screen as screen_router
+from fairgate.service.shared_rate_limit import SharedRateLimiter
 from fairgate.service.state import ServiceState
 from fairgate.settings import Settings
 from fairgate.webhooks.dispatcher import Dispatcher
@@ -40,9 +41,10 @@ reports) or `admin` (keys, policy; and all a reviewer may do).
 """
 
 
-def make_feed(settings: Settings, engine: Engine, watch: PolicyWatch) -> ChangeFeed:
+def make_feed(settings: Settings, engine: Engine, watch: PolicyWatch, keys: KeyRing) -> ChangeFeed:
     def apply() -> int:
         watch.check()
+        keys.check_revocations()
         engine.indexes.refresh()
         return engine.indexes.seq
 
@@ -59,6 +61,20 @@ def make_feed(settings: Settings, engine: Engine, watch: PolicyWatch) -> ChangeF
     return PollingFeed(apply, latest, interval_s=settings.feed_poll_interval_s)
 
 
+def make_limiter(settings: Settings) -> Limiter:
+    rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
+    if settings.redis_url and settings.rate_limit_shared:
+        return SharedRateLimiter(
+            settings.redis_url,
+            rate=rate,
+            burst=burst,
+            prefix=settings.feed_channel,
+            lease_seconds=settings.rate_limit_lease_seconds,
+            retry_seconds=settings.rate_limit_retry_seconds,
+        )
+    return RateLimiter(rate=rate, burst=burst)
+
+
 def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -73,15 +89,14 @@ def create_app(
         running = engine or Engine.open(settings=settings, clock=clock)
         running.refresh_on_screen = False
         watch = PolicyWatch(running, settings.policy_path)
-        feed = make_feed(settings, running, watch)
+        keys = KeyRing(running.store, cache_seconds=settings.api_key_cache_seconds)
+        feed = make_feed(settings, running, watch, keys)
         state = ServiceState(
             settings=settings,
             engine=running,
-            keys=KeyRing(running.store, cache_seconds=settings.api_key_cache_seconds),
+            keys=keys,
             feed=feed,
-            limiter=RateLimiter(
-                rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-            ),
+            limiter=make_limiter(settings),
             metrics=Metrics(),
             policy=watch,
         )
@@ -92,6 +107,8 @@ def create_app(
             feed.publish(running.indexes.seq)
 
         running.store.on_changes.append(changed)
+        # A revoked key: the other workers check the key table at once.
+        keys.on_revoke.append(lambda: feed.publish(running.indexes.seq))
         app.state.fairgate = state
         running.indexes.refresh()  # load every index before reporting ready
         feed.start()
@@ -109,6 +126,7 @@ def create_app(
                 dispatcher.stop()
                 dispatcher.close()
             feed.stop()
+            state.limiter.close()
             running.store.on_changes.remove(changed)
             if owned:
                 running.close()

@@ -58,12 +58,12 @@ def allow(*roles: Role) -> Callable[[Request], Awaitable[Caller]]:
             raise HTTPException(
                 403, f"this endpoint needs the role {names}; the key is {caller.role.value}"
             )
-        wait = state.limiter.take(caller.key_id)
+        wait = await state.limiter.admit(caller.key_id)
         if wait > 0:
             raise HTTPException(
                 429,
-                f"rate limit of {state.limiter.rate:g} requests/s for this key exceeded; "
-                f"retry in {wait:.2f} s",
+                f"rate limit of {state.limiter.rate:g} requests/s for this key "
+                f"{state.limiter.scope} exceeded; retry in {wait:.2f} s",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
         request.state.caller = caller

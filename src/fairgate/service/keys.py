@@ -1,6 +1,9 @@
 """API keys with roles: made with enough randomness that a sha256 is a safe way
 to store them (as GitHub and Stripe do); shown once; verified by prefix lookup
-and a constant-time comparison; cached briefly so a request costs no query."""
+and a constant-time comparison; cached briefly so a request costs no query.
+A worker's change feed calls ``check_revocations`` on each of its database
+checks, so a key revoked anywhere (another worker, the CLI) stops working by the
+next check, not only when its cache entry expires."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -59,9 +63,17 @@ def _digest(key: str) -> str:
 class KeyRing:
     def __init__(self, store: SqlStore, *, cache_seconds: float) -> None:
         self._store = store
+        self.on_revoke: list[Callable[[], None]] = []
+        """Called after a revocation through this ring commits (the service tells the
+        other workers to check at once)."""
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Caller | None]] = {}
         self._lock = threading.Lock()
+        self._revoked: int | None = None
+        """The revoked-key count when last checked (None: not yet)."""
+        self._generation = 0
+        """Bumped whenever the cache is forgotten: a lookup that began before does not
+        cache its (possibly stale) answer."""
 
     def create(self, *, name: str, role: str, by: str) -> NewKey:
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -95,7 +107,26 @@ class KeyRing:
             if not key_rows.revoke(conn, prefix, datetime.now(UTC)):
                 raise NotFound(f"no active key with prefix {prefix!r}")
         with self._lock:
-            self._cache.clear()
+            self._forget()
+        for announce in self.on_revoke:
+            announce()
+
+    def check_revocations(self) -> bool:
+        """Forget every cached key if a key was revoked since the last check (one
+        count query); whether it did."""
+        with self._store.read() as conn:
+            revoked = key_rows.revoked_count(conn)
+        with self._lock:
+            changed = self._revoked is not None and revoked != self._revoked
+            self._revoked = revoked
+            if changed:
+                self._forget()
+        return changed
+
+    def _forget(self) -> None:
+        """Drop every cached answer (the caller holds the lock)."""
+        self._cache.clear()
+        self._generation += 1
 
     def cached(self, key: str) -> tuple[bool, Caller | None]:
         """``(True, caller)`` when the answer needs no query (a malformed key, or
@@ -119,6 +150,8 @@ class KeyRing:
             return None
         now = time.monotonic()
         digest = _digest(key)
+        with self._lock:
+            generation = self._generation
         with self._store.read() as conn:
             record = key_rows.by_prefix(conn, match.group(1))
         caller = None
@@ -129,6 +162,8 @@ class KeyRing:
         ):
             caller = Caller(record.id, record.name, Role(record.role), record.prefix)
         with self._lock:
+            if generation != self._generation:
+                return caller  # a revocation was seen meanwhile: do not cache this answer
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[digest] = (now, caller)

@@ -2,9 +2,11 @@
 
 The size limit is an ASGI middleware that refuses a declared ``Content-Length``
 over the limit at once and counts streamed bytes for chunked bodies, so a
-client cannot make a worker buffer more than the limit. The rate limit is a
+client cannot make a worker buffer more than the limit. ``RateLimiter`` is a
 token bucket per API key in this worker's memory: with N workers a key gets up
-to N times the rate (documented; a shared Redis bucket is future work).
+to N times the rate. With Redis the buckets are shared by all workers
+(``shared_rate_limit.SharedRateLimiter``, which falls back to this one while
+Redis is unreachable); both are a ``Limiter``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,8 +91,22 @@ class BodyLimit:
                 )
 
 
+class Limiter(Protocol):
+    """Per-key rate limits: ``admit`` answers 0 (go ahead) or the seconds to wait."""
+
+    rate: float
+    scope: str
+    """Where the rate holds, for the 429's reason: "on this worker", "across all workers"."""
+
+    async def admit(self, key_id: int) -> float: ...
+
+    def close(self) -> None: ...
+
+
 class RateLimiter:
     """Token buckets by key id: ``rate`` requests a second, bursts of ``burst``."""
+
+    scope = "on this worker"
 
     def __init__(self, *, rate: float, burst: float) -> None:
         self.rate = rate
@@ -109,3 +125,9 @@ class RateLimiter:
                 return 0.0
             self._buckets[key_id] = (tokens, now)
             return (1 - tokens) / self.rate
+
+    async def admit(self, key_id: int) -> float:
+        return self.take(key_id)
+
+    def close(self) -> None:
+        """Nothing to release: the buckets are in memory."""

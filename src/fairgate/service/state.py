@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from fairgate.engine import Engine
 from fairgate.feed.base import ChangeFeed
 from fairgate.service.keys import KeyRing
-from fairgate.service.limits import RateLimiter
+from fairgate.service.limits import Limiter
 from fairgate.service.metrics import Metrics
 from fairgate.service.policy_watch import PolicyWatch
 from fairgate.settings import Settings
@@ -20,7 +20,7 @@ class ServiceState:
     engine: Engine
     keys: KeyRing
     feed: ChangeFeed
-    limiter: RateLimiter
+    limiter: Limiter
     metrics: Metrics
     policy: PolicyWatch
     ready: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from fairgate.store import tables as t
 
@@ -76,6 +76,12 @@ def revoke(conn: Connection, prefix: str, at: datetime) -> bool:
         .values(revoked_at=at)
     )
     return bool(result.rowcount)
+
+
+def revoked_count(conn: Connection) -> int:
+    """How many keys have been revoked: it only grows (a revoked key stays revoked)."""
+    c = t.api_keys.c
+    return int(conn.execute(select(func.count()).where(c.revoked_at.is_not(None))).scalar_one())
 
 
 def touch(conn: Connection, key_id: int, at: datetime) -> None:
