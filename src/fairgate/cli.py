@@ -386,6 +386,33 @@ def bench_index(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("shortlist")
+def bench_shortlist(
+    sizes: Annotated[str, typer.Option(help="Comma-separated listed-entry counts.")] = (
+        "1000,10000,100000"
+    ),
+    queries: Annotated[int, typer.Option(min=1, help="Queries per size.")] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Nominating local-feature / thumbnail candidates in a large list, vs a numpy pass."""
+    from fairgate.bench.shortlist import run as run_shortlist_bench
+
+    try:
+        size_list = tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip())
+    except ValueError:
+        fail(f"--sizes must be comma-separated integers, got {sizes!r}")
+    if not size_list or min(size_list) < 1:
+        fail("--sizes needs at least one positive count")
+    settings = settings_for(None)
+    report = run_shortlist_bench(
+        sizes=size_list,
+        queries=queries,
+        max_distance=settings.visual_candidate_distance,
+        limit=settings.visual_max_verify,
+    )
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
 @bench_app.command("screen")
 def bench_screen(
     entries: Annotated[int, typer.Option(min=0, help="Random PDQ hashes to list.")] = 1_000_000,

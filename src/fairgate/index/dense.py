@@ -37,6 +37,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from fairgate.index.base import Hit
+from fairgate.index.shortlist import PdqShortlist
 from fairgate.signals.subimage import box_pdq
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 Resolver = Callable[[str], "Thumbnail | None"]
 F32 = npt.NDArray[np.float32]
-_POPCOUNT = np.array([bin(k).count("1") for k in range(256)], dtype=np.uint8)
 _MIN_TEMPLATE = 6
 """Windows narrower than this (px, at half side) are not compared: too few pixels."""
 
@@ -103,8 +103,7 @@ class DenseIndex:
         self._entries: dict[int, Thumbnail] = {}
         self._pyramids: OrderedDict[int, _Pyramid] = OrderedDict()
         self._keep = max(settings.visual_dense_verify_all_max, 4 * settings.visual_max_verify)
-        self._hashes: tuple[list[int], npt.NDArray[np.uint8]] | None = None
-        """Entry ids with a PDQ hash and its 32 bytes (one row each), rebuilt after a change."""
+        self._shortlist = PdqShortlist()
         self._lock = threading.RLock()
 
     # -- the SignalIndex protocol -------------------------------------------
@@ -116,7 +115,7 @@ class DenseIndex:
             for entry_id, _ in decoded:
                 self._pyramids.pop(entry_id, None)
             self._entries.update(decoded)
-            self._hashes = None
+            self._shortlist.invalidate()
 
     def extend(self, entries: Iterable[tuple[int, str]]) -> None:
         self.add(list(entries))
@@ -126,7 +125,7 @@ class DenseIndex:
             for entry_id in entry_ids:
                 self._entries.pop(entry_id, None)
                 self._pyramids.pop(entry_id, None)
-            self._hashes = None
+            self._shortlist.invalidate()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -165,25 +164,17 @@ class DenseIndex:
     def candidates(self, query: Thumbnail) -> list[tuple[int, Thumbnail]]:
         settings = self._settings
         with self._lock:
-            entries = dict(self._entries)
-            if len(entries) > settings.visual_dense_verify_all_max and self._hashes is None:
-                ids = [entry_id for entry_id, thumb in entries.items() if thumb.pdq]
-                raw = b"".join(bytes.fromhex(entries[entry_id].pdq[0]) for entry_id in ids)
-                self._hashes = (ids, np.frombuffer(raw, np.uint8).reshape(len(ids), 32))
-            hashed = self._hashes
-        if len(entries) <= settings.visual_dense_verify_all_max:
-            return list(entries.items())
-        if hashed is None or not hashed[0]:
-            return []
-        ids, listed = hashed
+            if len(self._entries) <= settings.visual_dense_verify_all_max:
+                return list(self._entries.items())
+            nominees = self._shortlist.current((k, t.pdq) for k, t in self._entries.items())
         hashes = query.pdq or box_pdq(Image.fromarray(query.pixels), dihedral=True)[0]
-        sent = np.frombuffer(bytes.fromhex("".join(hashes)), np.uint8).reshape(len(hashes), 32)
-        differ = np.bitwise_xor(listed[:, None, :], sent[None, :, :])
-        distance = _POPCOUNT[differ].sum(axis=2, dtype=np.int32).min(axis=1)
-        near = np.flatnonzero(distance <= settings.visual_candidate_distance)
-        order = near[np.lexsort((np.array(ids)[near], distance[near]))]
-        chosen = [ids[k] for k in order[: settings.visual_max_verify]]
-        return [(entry_id, entries[entry_id]) for entry_id in chosen if entry_id in entries]
+        chosen = nominees.nearest(
+            hashes,
+            max_distance=settings.visual_candidate_distance,
+            limit=settings.visual_max_verify,
+        )
+        with self._lock:  # an entry disabled meanwhile is not compared
+            return [(k, self._entries[k]) for k in chosen if k in self._entries]
 
     def _match(self, query: Thumbnail) -> list[Hit]:
         settings = self._settings

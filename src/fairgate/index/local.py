@@ -6,7 +6,7 @@ in it in one consistent arrangement:
 1. candidates: every active entry while there are at most
    ``visual_local_verify_all_max``; otherwise the ``visual_max_verify``
    entries whose PDQ hash is nearest to one of the sent image's, if within
-   ``visual_candidate_distance`` (Hamming-index near misses);
+   ``visual_candidate_distance`` (index/shortlist.py);
 2. each candidate brings its keypoints and, if listed with them, its mirror
    image's (each verified on its own; the better counts); every candidate
    keypoint looks up its two nearest sent keypoints (one
@@ -41,6 +41,7 @@ import numpy.typing as npt
 
 from fairgate.index import omp
 from fairgate.index.base import Hit
+from fairgate.index.shortlist import PdqShortlist
 
 if TYPE_CHECKING:
     from fairgate.settings import Settings
@@ -56,6 +57,7 @@ class LocalFeatureIndex:
         self._resolve = resolve
         self._settings = settings
         self._entries: dict[int, Features] = {}
+        self._shortlist = PdqShortlist()
         self._lock = threading.RLock()
 
     # -- the SignalIndex protocol -------------------------------------------
@@ -65,6 +67,7 @@ class LocalFeatureIndex:
         decoded = [(entry_id, decode(value)) for entry_id, value in entries]
         with self._lock:
             self._entries.update(decoded)
+            self._shortlist.invalidate()
 
     def extend(self, entries: Iterable[tuple[int, str]]) -> None:
         self.add(list(entries))
@@ -73,6 +76,7 @@ class LocalFeatureIndex:
         with self._lock:
             for entry_id in entry_ids:
                 self._entries.pop(entry_id, None)
+            self._shortlist.invalidate()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -88,24 +92,16 @@ class LocalFeatureIndex:
     def candidates(self, query: Features) -> list[tuple[int, Features]]:
         settings = self._settings
         with self._lock:
-            entries = list(self._entries.items())
-        if len(entries) <= settings.visual_local_verify_all_max:
-            return entries
-        if not query.pdq:
-            return []
-        sent = np.unpackbits(np.frombuffer(bytes.fromhex("".join(query.pdq)), np.uint8)).reshape(
-            len(query.pdq), 256
+            if len(self._entries) <= settings.visual_local_verify_all_max:
+                return list(self._entries.items())
+            nominees = self._shortlist.current((k, f.pdq) for k, f in self._entries.items())
+        chosen = nominees.nearest(
+            query.pdq,
+            max_distance=settings.visual_candidate_distance,
+            limit=settings.visual_max_verify,
         )
-        scored: list[tuple[int, int, Features]] = []
-        for entry_id, features in entries:
-            if not features.pdq:
-                continue
-            bits = np.unpackbits(np.frombuffer(bytes.fromhex(features.pdq[0]), np.uint8))
-            distance = int(np.count_nonzero(sent != bits, axis=1).min())
-            if distance <= settings.visual_candidate_distance:
-                scored.append((distance, entry_id, features))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [(entry_id, f) for _, entry_id, f in scored[: settings.visual_max_verify]]
+        with self._lock:  # an entry disabled meanwhile is not compared
+            return [(k, self._entries[k]) for k in chosen if k in self._entries]
 
     def _match(self, query: Features) -> list[Hit]:
         settings = self._settings
