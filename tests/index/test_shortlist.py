@@ -71,9 +71,9 @@ def test_the_shortlist_is_rebuilt_only_after_invalidate() -> None:
     first = shortlist.current([(1, ("00" * 32,))])
     assert shortlist.current([(2, ("00" * 32,))]) is first  # unchanged: not read again
     shortlist.invalidate()
-    assert shortlist.current([(2, ("00" * 32,))]).nearest(
-        ["00" * 32], max_distance=0, limit=4
-    ) == [2]
+    assert shortlist.current([(2, ("00" * 32,))]).nearest(["00" * 32], max_distance=0, limit=4) == [
+        2
+    ]
 
 
 ZERO, ONES = "00" * 32, "ff" * 32
