@@ -131,3 +131,50 @@ def test_an_unreachable_redis_is_asked_once_per_retry_period(
     assert _admitted(limiter, 1, 100) == 100
     assert asked == [1]  # the first call failed; the next 99 did not try Redis
     limiter.close()
+
+
+def _counting_leases(limiter: SharedRateLimiter, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    asked: list[int] = []
+    take_lease = limiter._take_lease
+
+    def counting(key_id: int) -> tuple[int, float]:
+        asked.append(key_id)
+        return take_lease(key_id)
+
+    monkeypatch.setattr(limiter, "_take_lease", counting)
+    return asked
+
+
+def test_callers_at_once_share_one_lease_request(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rate 10/s, leases of 0.5 s: 5 tokens a lease.
+    limiter = _limiter(redis_server.url, rate=10, burst=100, lease_seconds=0.5)
+    asked = _counting_leases(limiter, monkeypatch)
+
+    async def twenty_at_once() -> list[float]:
+        answers: list[float] = []
+
+        async def one() -> None:
+            answers.append(await limiter.admit(3))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(20):
+                group.start_soon(one)
+        return answers
+
+    assert anyio.run(twenty_at_once) == [0.0] * 20
+    assert len(asked) == 4  # 20 callers, 5 tokens a lease: 4 requests, not 20
+    limiter.close()
+
+
+def test_a_key_over_its_rate_is_answered_without_redis_until_a_token_is_due(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = _limiter(redis_server.url, rate=0.001, burst=2)
+    asked = _counting_leases(limiter, monkeypatch)
+    assert _admitted(limiter, 5, 2) == 2
+    waits = [anyio.run(limiter.admit, 5) for _ in range(50)]
+    assert all(wait > 100 for wait in waits)
+    assert len(asked) == 3  # two tokens, then one "empty until" answer for all 50
+    limiter.close()

@@ -6,9 +6,11 @@ both spend the same token; the time is Redis's own, so workers' clocks do not
 matter). A worker does not ask Redis per request: it leases up to
 ``rate x lease_seconds`` tokens at a time and spends them in memory, so Redis
 sees one call per lease, made in the thread pool (the event loop never waits
-on the network). The deployment as a whole can admit at most one unspent lease
-per worker over the rate; a lease a worker does not spend is lost to the others
-for about ``lease_seconds``.
+on the network), and one at a time per key. A key found over its rate is
+answered 429 without Redis until the time Redis said a token will be there
+(other workers only take tokens, so none can appear sooner). The deployment as
+a whole can admit at most one unspent lease per worker over the rate; a lease a
+worker does not spend is lost to the others for about ``lease_seconds``.
 
 While Redis cannot be reached the worker falls back to its own in-memory bucket
 (``RateLimiter``: each worker then admits the full rate) and tries Redis again
@@ -17,6 +19,7 @@ after ``retry_seconds``; it logs each switch.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -81,6 +84,10 @@ class SharedRateLimiter:
         self._script = self._client.register_script(_LEASE)
         self._local = RateLimiter(rate=rate, burst=burst)
         self._leased: dict[int, int] = {}
+        """Tokens of this worker's leases not yet spent, by key."""
+        self._empty_until: dict[int, float] = {}
+        """By key: the bucket had no token, and will have none before this time."""
+        self._leasing: dict[int, asyncio.Lock] = {}
         self._lock = threading.Lock()
         self._down_until = 0.0
         """While ``time.monotonic()`` is before this, Redis is not asked (it failed)."""
@@ -93,31 +100,53 @@ class SharedRateLimiter:
 
     async def admit(self, key_id: int) -> float:
         """0 if the request may go ahead, else the seconds until it may."""
+        answer = self._answer_here(key_id)
+        if answer is not None:
+            return answer
+        # One lease request per key at a time: callers that arrive meanwhile wait
+        # for it and spend from it, instead of each asking Redis.
+        async with self._leasing.setdefault(key_id, asyncio.Lock()):
+            answer = self._answer_here(key_id)
+            if answer is not None:
+                return answer
+            try:
+                granted, wait = await run_in_threadpool(self._take_lease, key_id)
+            except redis.RedisError as exc:
+                self._down_until = time.monotonic() + self._retry_seconds
+                self._failed = True
+                log.warning(
+                    "rate limits: Redis unreachable (%s); each worker limits on its own for %g s",
+                    exc,
+                    self._retry_seconds,
+                )
+                return self._local.take(key_id)
+            if self._failed:
+                self._failed = False
+                log.warning("rate limits: Redis answers again; the limits are shared")
+            with self._lock:
+                if granted < 1:
+                    # No token anywhere before then: other workers only take from the
+                    # bucket, so answer 429 here until then without asking Redis.
+                    self._empty_until[key_id] = time.monotonic() + wait
+                    return wait
+                self._leased[key_id] = self._leased.get(key_id, 0) + granted - 1
+            return 0.0
+
+    def _answer_here(self, key_id: int) -> float | None:
+        """The answer without Redis, if there is one: a token of this worker's lease,
+        the wait while the bucket is known to be empty, or the worker's own bucket
+        while Redis is unreachable."""
+        now = time.monotonic()
         with self._lock:
             if self._leased.get(key_id, 0) >= 1:
                 self._leased[key_id] -= 1
                 return 0.0
+            empty_until = self._empty_until.get(key_id, 0.0)
+            if now < empty_until:
+                return empty_until - now
         if not self.shared:
             return self._local.take(key_id)
-        try:
-            granted, wait = await run_in_threadpool(self._take_lease, key_id)
-        except redis.RedisError as exc:
-            self._down_until = time.monotonic() + self._retry_seconds
-            self._failed = True
-            log.warning(
-                "rate limits: Redis unreachable (%s); each worker limits on its own for %g s",
-                exc,
-                self._retry_seconds,
-            )
-            return self._local.take(key_id)
-        if self._failed:
-            self._failed = False
-            log.warning("rate limits: Redis answers again; the limits are shared")
-        if granted < 1:
-            return wait
-        with self._lock:
-            self._leased[key_id] = self._leased.get(key_id, 0) + granted - 1
-        return 0.0
+        return None
 
     def _take_lease(self, key_id: int) -> tuple[int, float]:
         reply = cast(
