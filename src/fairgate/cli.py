@@ -413,6 +413,30 @@ def bench_shortlist(
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
 
 
+@bench_app.command("top2")
+def bench_top2(
+    entries: Annotated[str, typer.Option(help="Comma-separated local-feature entry counts.")] = (
+        "10,30,100"
+    ),
+    sent: Annotated[int, typer.Option(help="Keypoints of the sent image.")] = 600,
+    repeat: Annotated[int, typer.Option(min=1, help="Searches per implementation.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """ORB verification's two-nearest search: the compiled kernel vs FAISS."""
+    from fairgate.bench.top2 import run as run_top2_bench
+
+    try:
+        size_list = tuple(int(s.replace("_", "")) for s in entries.split(",") if s.strip())
+    except ValueError:
+        fail(f"--entries must be comma-separated integers, got {entries!r}")
+    if not size_list or min(size_list) < 1:
+        fail("--entries needs at least one positive count")
+    if not 2 <= sent <= 5000:
+        fail("--sent must be between 2 and 5000")
+    report = run_top2_bench(sizes=size_list, sent=sent, repeat=repeat)
+    emit(report.to_dict(), as_json, lambda: wide.print(report.render()))
+
+
 @bench_app.command("screen")
 def bench_screen(
     entries: Annotated[int, typer.Option(min=0, help="Random PDQ hashes to list.")] = 1_000_000,

@@ -89,7 +89,9 @@ def _pyramid(pixels: F32, side: int, scales: Sequence[float], min_std: float) ->
 def _ncc(image: F32, window: F32 | None) -> float:
     if window is None or window.shape[0] > image.shape[0] or window.shape[1] > image.shape[1]:
         return -1.0
-    return float(cv2.matchTemplate(image, window, cv2.TM_CCOEFF_NORMED).max())
+    # minMaxLoc: half the time of numpy's .max() on these small score maps (called ~550 times
+    # for a sent image no list holds, against 30 entries)
+    return float(cv2.minMaxLoc(cv2.matchTemplate(image, window, cv2.TM_CCOEFF_NORMED))[1])
 
 
 class DenseIndex:

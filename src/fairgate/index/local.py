@@ -9,8 +9,8 @@ in it in one consistent arrangement:
    ``visual_candidate_distance`` (index/shortlist.py);
 2. each candidate brings its keypoints and, if listed with them, its mirror
    image's (each verified on its own; the better counts); every candidate
-   keypoint looks up its two nearest sent keypoints (one
-   FAISS binary search over all candidates' descriptors at once) and keeps
+   keypoint looks up its two nearest sent keypoints (one exact search over
+   all candidates' descriptors at once, index/top2.py) and keeps
    the pair when the nearest is clearly nearer than the second (ratio test,
    ``visual_local_ratio``) and within 64 bits;
 3. per candidate with enough pairs, RANSAC fits a similarity transform
@@ -35,13 +35,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import cv2
-import faiss
 import numpy as np
 import numpy.typing as npt
 
-from fairgate.index import omp
 from fairgate.index.base import Hit
 from fairgate.index.shortlist import PdqShortlist
+from fairgate.index.top2 import top2
 
 if TYPE_CHECKING:
     from fairgate.settings import Settings
@@ -113,20 +112,15 @@ class LocalFeatureIndex:
         ]
         if not chosen or len(query) < 2:
             return []
-        omp.apply()
-        index = faiss.IndexBinaryFlat(256)
-        index.add(query.descriptors)
         listed = np.concatenate([f.descriptors for _, f in chosen])
-        distances, labels = index.search(listed, 2)
-        good = (distances[:, 0] <= _MAX_BITS) & (
-            distances[:, 0] < settings.visual_local_ratio * distances[:, 1]
-        )
+        nearest, second, label = top2(listed, query.descriptors)
+        good = (nearest <= _MAX_BITS) & (nearest < settings.visual_local_ratio * second)
         best: dict[int, int] = {}
         start = 0
         for entry_id, features in chosen:
             n = len(features)
             rows = np.flatnonzero(good[start : start + n])
-            sent = query.points[labels[start + rows, 0]]
+            sent = query.points[label[start + rows]]
             start += n
             if rows.size < settings.visual_local_min_inliers:
                 continue
