@@ -28,6 +28,7 @@ from fairgate.cli_support import (
     err,
     fail,
     out,
+    positive_counts,
     settings_for,
     wide,
 )
@@ -361,12 +362,7 @@ def bench_index(
     from fairgate.bench.index import IndexRow
     from fairgate.bench.index import run as run_index_bench
 
-    try:
-        size_list = tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip())
-    except ValueError:
-        fail(f"--sizes must be comma-separated integers, got {sizes!r}")
-    if not size_list or min(size_list) < 1:
-        fail("--sizes needs at least one positive count")
+    size_list = positive_counts(sizes, "--sizes")
 
     def progress(row: IndexRow) -> None:
         err.print(
@@ -397,12 +393,7 @@ def bench_shortlist(
     """Nominating local-feature / thumbnail candidates in a large list, vs a numpy pass."""
     from fairgate.bench.shortlist import run as run_shortlist_bench
 
-    try:
-        size_list = tuple(int(s.replace("_", "")) for s in sizes.split(",") if s.strip())
-    except ValueError:
-        fail(f"--sizes must be comma-separated integers, got {sizes!r}")
-    if not size_list or min(size_list) < 1:
-        fail("--sizes needs at least one positive count")
+    size_list = positive_counts(sizes, "--sizes")
     settings = settings_for(None)
     report = run_shortlist_bench(
         sizes=size_list,
@@ -425,12 +416,7 @@ def bench_top2(
     """ORB verification's two-nearest search: the compiled kernel vs FAISS."""
     from fairgate.bench.top2 import run as run_top2_bench
 
-    try:
-        size_list = tuple(int(s.replace("_", "")) for s in entries.split(",") if s.strip())
-    except ValueError:
-        fail(f"--entries must be comma-separated integers, got {entries!r}")
-    if not size_list or min(size_list) < 1:
-        fail("--entries needs at least one positive count")
+    size_list = positive_counts(entries, "--entries")
     if not 2 <= sent <= 5000:
         fail("--sent must be between 2 and 5000")
     report = run_top2_bench(sizes=size_list, sent=sent, repeat=repeat)

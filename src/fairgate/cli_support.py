@@ -39,6 +39,18 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def positive_counts(text: str, option: str) -> tuple[int, ...]:
+    """A comma-separated list of positive integers (``_`` allowed as a digit separator),
+    or a CLI failure naming ``option``."""
+    try:
+        values = tuple(int(s.replace("_", "")) for s in text.split(",") if s.strip())
+    except ValueError:
+        fail(f"{option} must be comma-separated integers, got {text!r}")
+    if not values or min(values) < 1:
+        fail(f"{option} needs at least one positive count")
+    return values
+
+
 def settings_for(db: str | None, policy: Path | None = None) -> Settings:
     settings = Settings()
     update: dict[str, Any] = {}

@@ -36,6 +36,7 @@ import pdqhash
 from PIL import Image, features
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine as describe
 from fairgate.errors import InvalidInput, MediaError
 from fairgate.media.limits import MediaLimits
@@ -262,7 +263,7 @@ def _summary(
 ) -> MethodResult:
     ms = sorted(s * 1000 for s in seconds)
     total = sum(seconds)
-    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    p99 = stats.p99(ms)
     return MethodResult(
         name=name,
         description=description,

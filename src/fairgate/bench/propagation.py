@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine
 from fairgate.bench.processes import Worker
 from fairgate.bench.scratch_db import scratch_database
@@ -44,7 +45,7 @@ class ModeResult:
     @classmethod
     def of(cls, mode: str, seconds: list[float]) -> ModeResult:
         ordered = sorted(seconds)
-        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+        p99 = stats.p99(ordered)
         return cls(
             mode,
             len(ordered),

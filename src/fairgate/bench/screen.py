@@ -29,6 +29,7 @@ import pdqhash
 from PIL import Image
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.hashing import default_files, machine
 from fairgate.errors import InvalidInput
 from fairgate.settings import Settings
@@ -45,7 +46,7 @@ class Timing:
     @classmethod
     def of(cls, seconds: list[float]) -> Timing:
         ordered = sorted(seconds)
-        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+        p99 = stats.p99(ordered)
         return cls(statistics.median(ordered) * 1000, p99 * 1000)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.index.shortlist import PdqShortlist
@@ -146,7 +147,7 @@ def run(
                 entries=size,
                 build_ms=build_ms,
                 shortlist_p50_ms=statistics.median(ordered) * 1000,
-                shortlist_p99_ms=ordered[round(0.99 * (len(ordered) - 1))] * 1000,
+                shortlist_p99_ms=stats.p99(ordered) * 1000,
                 baseline_p50_ms=statistics.median(theirs) * 1000,
                 agree=agree,
             )

@@ -22,6 +22,7 @@ import httpx
 from PIL import Image
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine
 from fairgate.bench.processes import Worker, process_tree
 from fairgate.bench.scratch_db import scratch_database
@@ -195,7 +196,7 @@ def run(
                     time.sleep(1.0)
                 latencies, errors = traffic.take()
                 ordered = sorted(latencies) or [0.0]
-                p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+                p99 = stats.p99(ordered)
                 windows.append(
                     Window(
                         index,

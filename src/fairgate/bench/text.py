@@ -41,6 +41,7 @@ import ahocorasick
 from ahocorasick_rs import AhoCorasick, MatchKind
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.evaluate.benign import BenignSources, load_benign
@@ -69,7 +70,7 @@ class Stage:
     @classmethod
     def of(cls, name: str, seconds: Sequence[float], hits: int) -> Stage:
         ordered = sorted(seconds)
-        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+        p99 = stats.p99(ordered)
         total = sum(ordered)
         return cls(
             name=name,

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from rich.table import Table
 
+from fairgate.bench import stats
 from fairgate.bench.machine import machine
 from fairgate.errors import InvalidInput
 from fairgate.index.top2 import kernels, top2
@@ -137,7 +138,7 @@ def run(*, sizes: Sequence[int], sent: int, repeat: int, seed: int = 0) -> Top2R
                     entries=size,
                     implementation="faiss (baseline)" if name == "faiss" else f"c:{name}",
                     p50_ms=statistics.median(ordered),
-                    p99_ms=ordered[round(0.99 * (len(ordered) - 1))],
+                    p99_ms=stats.p99(ordered),
                     baseline_p50_ms=baseline,
                     agree=agree[name],
                 )
