@@ -180,7 +180,7 @@ class Engine:
                 extra={"signals_ran": ran},
             )
 
-        return penalties.settlement(
+        return penalties.Settlement(
             self.store,
             verdict,
             sender=message.sender,

@@ -3,7 +3,9 @@ transaction climb the ladder as if sent one by one (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import event, func, select
 from tests.enforcement.conftest import spam
 from tests.store.test_group_commit import in_one_batch
 
@@ -30,3 +32,29 @@ def test_one_senders_messages_in_one_batch_see_each_others_strikes(due: Engine) 
         stored = conn.execute(select(func.count()).select_from(t.decisions)).scalar()
     assert (strikes, stored) == (3, 5)
     assert audit_log.verify_database(due.store.engine).ok
+
+
+def test_a_batch_reads_its_senders_standing_in_one_query(due: Engine) -> None:
+    """Eight senders with a clean record and one already struck, in one batch:
+    the standing of all nine is read ahead with one query, and only the struck
+    one is asked about again."""
+    due.screen(spam("struck"))
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    senders = [f"clean{i}" for i in range(8)] + ["struck"]
+    event.listen(due.store.engine, "before_cursor_execute", record)
+    try:
+        decisions = in_one_batch(
+            due.store.group, [lambda s=s: due.screen(spam(s)) for s in senders]
+        )
+    finally:
+        event.remove(due.store.engine, "before_cursor_execute", record)
+    points = {d.sender: d.account.strike_points for d in decisions}
+    assert points == {**{f"clean{i}": 1 for i in range(8)}, "struck": 2}
+    probes = [s for s in statements if "EXISTS" in s.upper()]
+    ahead = [s for s in statements if "UNION" in s.upper()]
+    # one read-ahead for the batch; then only "struck" is probed
+    assert (len(ahead), len(probes)) == (1, 1)

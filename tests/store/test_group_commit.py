@@ -146,6 +146,34 @@ def test_many_threads_many_works_every_caller_answered_once(store: SqlStore) -> 
     assert audit_log.verify_database(store.engine).ok
 
 
+def test_prepare_sees_each_shared_batch_before_its_works_run(store: SqlStore) -> None:
+    """The hook a store reads ahead with: called once per shared batch, inside its
+    transaction, with exactly that batch's works in order, before any runs."""
+    seen: list[tuple[list[object], int]] = []
+
+    def prepare(conn: Connection, works: Any) -> None:
+        seen.append((list(works), audit_log.count(store.engine)))
+
+    group = GroupCommit(store.transaction, prepare=prepare)
+    works = [_event(i) for i in range(5)]
+    in_one_batch(group, [lambda w=w: group.run(w) for w in works])
+    # the holder ran alone (no hook); the five shared one transaction
+    assert [batch for batch, _ in seen] == [works]
+    assert seen[0][1] == 0  # nothing of the batch was written yet
+
+
+def test_a_failing_prepare_fails_no_work(store: SqlStore) -> None:
+    def prepare(conn: Connection, works: Any) -> None:
+        raise RuntimeError("read-ahead broke")
+
+    group = GroupCommit(store.transaction, prepare=prepare)
+    before = group.batches
+    seqs = in_one_batch(group, [lambda i=i: group.run(_event(i)) for i in range(4)])
+    assert sorted(seqs) == [1, 2, 3, 4]
+    assert group.batches - before == 1 + 1 + 4  # the holder, the failed batch, each alone
+    assert audit_log.verify_database(store.engine).ok
+
+
 # -- submitted works: the event loop's way in (no thread per caller) -----------
 
 

@@ -182,48 +182,51 @@ def with_penalty(facts: AccountFacts, penalty: Penalty) -> AccountFacts:
     return dataclasses.replace(facts, strikes=strikes, restrictions=restrictions)
 
 
-def settlement(
-    store: SqlStore,
-    verdict: Verdict,
-    *,
-    sender: str,
-    policy: Policy,
-    catalog: Catalog,
-    locale: str,
-    kind: MessageKind,
-    decision_id: str,
-    now: datetime,
-    build: Callable[[Outcome], Decision],
-    also: Callable[[Connection, Decision], None] | None = None,
-) -> Callable[[Connection], Decision]:
+@dataclass(frozen=True, slots=True)
+class Settlement(account_rows.ReadsStanding):
     """The write of one screen call, to run in a write transaction: read the
     sender's standing, assess the verdict, and store the decision with its
     strike, restriction, review item and audit events, all in that
     transaction: two messages of one sender screened at once by two workers
     are settled one after the other, each seeing the other's strike. Run it
     with ``store.group`` (``run``, or ``run_async``), where concurrent calls
-    share one commit and each returns after it. ``also`` writes more rows of
-    the decision in the same transaction."""
+    share one commit and each returns after it; the group reads the standing
+    of all their senders at once (``standing_read``). ``also`` writes more
+    rows of the decision in the same transaction."""
 
-    def work(conn: Connection) -> Decision:
-        facts = account_rows.facts(conn, sender, active_at=now)
+    store: SqlStore
+    verdict: Verdict
+    sender: str
+    policy: Policy
+    catalog: Catalog
+    locale: str
+    kind: MessageKind
+    decision_id: str
+    now: datetime
+    build: Callable[[Outcome], Decision]
+    also: Callable[[Connection, Decision], None] | None = None
+
+    @property
+    def standing_read(self) -> account_rows.StandingRead:
+        return account_rows.StandingRead(self.sender, self.now)
+
+    def __call__(self, conn: Connection) -> Decision:
+        facts = account_rows.facts(conn, self.sender, active_at=self.now)
         outcome = assess(
             facts,
-            verdict,
-            policy=policy,
-            catalog=catalog,
-            locale=locale,
-            kind=kind,
-            decision_id=decision_id,
-            now=now,
+            self.verdict,
+            policy=self.policy,
+            catalog=self.catalog,
+            locale=self.locale,
+            kind=self.kind,
+            decision_id=self.decision_id,
+            now=self.now,
         )
-        decision = build(outcome)
-        record_in(conn, store, decision, outcome)
-        if also is not None:  # e.g. the matched images, kept for reviewers
-            also(conn, decision)
+        decision = self.build(outcome)
+        record_in(conn, self.store, decision, outcome)
+        if self.also is not None:  # e.g. the matched images, kept for reviewers
+            self.also(conn, decision)
         return decision
-
-    return work
 
 
 def record_in(

@@ -1,10 +1,23 @@
-"""Strikes and restrictions in the database, inside the caller's transaction."""
+"""Strikes and restrictions in the database, inside the caller's transaction.
+
+Screening reads the sender's standing in every write transaction. A group
+commit (:mod:`fairgate.store.group_commit`) settles many screen calls in one
+transaction, so :func:`read_ahead` asks once for all of their senders which
+may have anything in force; :func:`facts` then answers the others (the great
+majority: no strike, no restriction) without a query. That answer holds for
+the rest of the transaction because every writer of strikes and restrictions
+holds the write lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's audit lock:
+they all append audit events), and this transaction's own new strikes and
+restrictions drop their account from it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, union, update
 
 from fairgate.enforcement.facts import (
     AccountFacts,
@@ -57,6 +70,88 @@ _ANY_ACTIVE = select(
 """Whether the account has a strike that counts or a restriction in force: for
 the great majority of senders it has neither, and one query answers."""
 
+_MAYBE_ACTIVE = union(
+    select(_s.account_id)
+    .where(_s.account_id.in_(bindparam("accounts", expanding=True)))
+    .where(_s.removed_at.is_(None))
+    .where(_s.expires_at > bindparam("since", type_=t.UtcDateTime())),
+    select(_r.account_id)
+    .where(_r.account_id.in_(bindparam("accounts", expanding=True)))
+    .where(_r.lifted_at.is_(None))
+    .where(_r.ends_at.is_(None) | (_r.ends_at > bindparam("since", type_=t.UtcDateTime()))),
+)
+"""Of these accounts, those with a strike or restriction that may be in force at
+some moment from ``since`` on (a restriction that starts later counts too)."""
+
+_QUIET_KEY = "fairgate_quiet_accounts"
+READ_AHEAD_CHUNK = 500
+"""Accounts per read-ahead query (bound parameters stay well under any limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StandingRead:
+    """A work's coming :func:`facts` call: whose standing, at what moment."""
+
+    account_id: str
+    at: datetime
+
+
+class ReadsStanding:
+    """Base of a write-transaction work that will read one account's standing
+    (``enforcement.penalties.Settlement``): a group commit reads ahead for it.
+    A base class, not a runtime-checked protocol: the check runs for every work
+    of every batch, and a protocol's costs several microseconds."""
+
+    __slots__ = ()
+
+    @property
+    def standing_read(self) -> StandingRead:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class _Quiet:
+    scope: tuple[object, object]
+    since: datetime
+    accounts: set[str]
+
+
+def _scope(conn: Connection) -> tuple[object, object]:
+    return (conn.get_transaction(), conn.get_nested_transaction())
+
+
+def read_ahead(conn: Connection, reads: Iterable[StandingRead]) -> None:
+    """For the rest of this transaction, remember which of these accounts have
+    nothing that can be in force from the earliest of their moments on: their
+    :func:`facts` at any of those moments is empty, and needs no query."""
+    wanted = list(reads)
+    if not wanted:
+        return
+    since = min(r.at for r in wanted)
+    accounts = sorted({r.account_id for r in wanted})
+    busy: set[str] = set()
+    for start in range(0, len(accounts), READ_AHEAD_CHUNK):
+        chunk = accounts[start : start + READ_AHEAD_CHUNK]
+        busy.update(conn.execute(_MAYBE_ACTIVE, {"accounts": chunk, "since": since}).scalars())
+    conn.info[_QUIET_KEY] = _Quiet(_scope(conn), since, set(accounts) - busy)
+
+
+def _known_quiet(conn: Connection, account_id: str, at: datetime) -> bool:
+    quiet: _Quiet | None = conn.info.get(_QUIET_KEY)
+    return (
+        quiet is not None
+        and quiet.scope[0] is not None
+        and account_id in quiet.accounts
+        and at >= quiet.since
+        and quiet.scope == _scope(conn)
+    )
+
+
+def _no_longer_quiet(conn: Connection, account_id: str) -> None:
+    quiet: _Quiet | None = conn.info.get(_QUIET_KEY)
+    if quiet is not None:
+        quiet.accounts.discard(account_id)
+
 
 def facts(conn: Connection, account_id: str, *, active_at: datetime | None = None) -> AccountFacts:
     """Every strike and restriction recorded for the account (standing is
@@ -67,6 +162,8 @@ def facts(conn: Connection, account_id: str, *, active_at: datetime | None = Non
         strikes = conn.execute(_ALL_STRIKES, params).mappings()
         restrictions = conn.execute(_ALL_RESTRICTIONS, params).mappings()
     else:
+        if _known_quiet(conn, account_id, active_at):
+            return AccountFacts(account_id, (), ())
         params = {"account": account_id, "now": active_at}
         if not conn.execute(_ANY_ACTIVE, params).scalar():
             return AccountFacts(account_id, (), ())
@@ -89,6 +186,7 @@ def add_strike(conn: Connection, new: NewStrike) -> StrikeFact:
         "expires_at": new.expires_at,
     }
     deferred_rows.flush(conn)  # the strike refers to its decision's row
+    _no_longer_quiet(conn, new.account_id)
     strike_id = conn.execute(insert(t.strikes).returning(t.strikes.c.id), row).scalar_one()
     return StrikeFact(
         id=int(strike_id),
@@ -112,6 +210,7 @@ def add_restriction(conn: Connection, new: NewRestriction) -> RestrictionFact:
         "cause": new.cause,
     }
     deferred_rows.flush(conn)  # the restriction refers to its decision's row
+    _no_longer_quiet(conn, new.account_id)
     rid = conn.execute(insert(t.restrictions).returning(t.restrictions.c.id), row).scalar_one()
     return RestrictionFact(
         id=int(rid),

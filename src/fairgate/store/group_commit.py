@@ -23,6 +23,10 @@ on first use, leads their batches, so an asynchronous caller costs no thread of
 its own and no thread hop per call, only its share of one wake-up per batch.
 Blocking and asynchronous callers share the same batches.
 
+Before a shared batch runs, ``prepare(conn, works)`` (if given) may read ahead
+what the works will all read: the store asks once for the standing of every
+sender in the batch (``store/accounts.py``), instead of once per work.
+
 Not a library's job: SQLAlchemy has no group commit; PostgreSQL's
 ``commit_delay`` batches WAL flushes only, and SQLite has nothing of the kind.
 """
@@ -32,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -42,6 +46,8 @@ from sqlalchemy import Connection
 T = TypeVar("T")
 Done = Callable[[T | None, BaseException | None], None]
 """Called with (result, None) or (None, error) when a submitted work is done."""
+Prepare = Callable[[Connection, Sequence[Callable[[Connection], object]]], None]
+"""Called in a shared transaction with its works, before the first runs."""
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +73,18 @@ class GroupCommit:
         transaction: Callable[[], AbstractContextManager[Connection]],
         *,
         shared: Callable[[], AbstractContextManager[Connection]] | None = None,
+        prepare: Prepare | None = None,
         max_batch: int = 64,
     ) -> None:
         """``transaction`` runs one work alone; ``shared`` (default: the same) runs
-        several (the store's defers the rows nothing reads back to its end)."""
+        several (the store's defers the rows nothing reads back to its end), after
+        ``prepare`` (the store's reads ahead what they will read). A ``prepare``
+        that fails fails nothing: every work of that batch then runs alone."""
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._transaction = transaction
         self._shared = shared or transaction
+        self._prepare = prepare
         self.max_batch = max_batch
         self._lock = threading.Lock()
         self._pending: list[_Slot[object]] = []
@@ -209,6 +219,8 @@ class GroupCommit:
         self.batches += 1
         try:
             with self._shared() as conn:
+                if self._prepare is not None:
+                    self._prepare(conn, [slot.work for slot in batch])
                 results = [slot.work(conn) for slot in batch]
         except BaseException:
             for slot in batch:  # one at a time, so a failure is only its own

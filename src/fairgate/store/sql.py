@@ -26,6 +26,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyErro
 
 from fairgate.audit import EventKind
 from fairgate.errors import Conflict, InvalidInput, NotFound, StoreError
+from fairgate.store import accounts as account_rows
 from fairgate.store import audit_log, bulk, deferred_rows, migrate, validation
 from fairgate.store import tables as t
 from fairgate.store.engine import (
@@ -106,7 +107,12 @@ class SqlStore:
                 if is_memory_sqlite(engine.url)
                 else WriterFileLock(Path(str(engine.url.database)).resolve())
             )
-        self.group = GroupCommit(self.transaction, shared=self._grouped, max_batch=write_batch_max)
+        self.group = GroupCommit(
+            self.transaction,
+            shared=self._grouped,
+            prepare=_read_ahead,
+            max_batch=write_batch_max,
+        )
         """Write transactions of concurrent screen calls, committed together."""
         self.on_changes: list[Callable[[], object]] = []
         """Called after every committed transaction that appended to the change
@@ -592,6 +598,15 @@ class SqlStore:
     def _entry_row(conn: Connection, entry_id: int) -> RowMapping | None:
         stmt = select(t.entries).where(t.entries.c.id == entry_id)
         return conn.execute(stmt).mappings().first()
+
+
+def _read_ahead(conn: Connection, works: Sequence[Callable[[Connection], object]]) -> None:
+    """A group commit's batch: the standing of all its screen calls' senders, in
+    one query (the works that will read one say so: ``ReadsStanding``)."""
+    readers: list[object] = list(works)
+    account_rows.read_ahead(
+        conn, [w.standing_read for w in readers if isinstance(w, account_rows.ReadsStanding)]
+    )
 
 
 @contextmanager
