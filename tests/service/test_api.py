@@ -225,3 +225,24 @@ def test_pre_hashed_attachments_are_matched_without_their_bytes(api: Api) -> Non
     empty = api.post("/v1/screen", json={"sender": "s1", "attachments": [{}]})
     assert empty.status_code == 400
     assert "content_base64 or hashes" in empty.json()["detail"]
+
+
+def test_screen_is_served_in_front_of_fastapis_router_by_the_documented_function(
+    api: Api,
+) -> None:
+    """The busiest route skips FastAPI's routing (routers/screen.py): the first
+    route serves it, with the very function the OpenAPI document describes;
+    other methods still get 405."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import Match
+
+    from fairgate.service.routers import screen
+
+    first = api.app.router.routes[0]
+    assert first.matches({"type": "http", "path": "/v1/screen", "method": "POST"})[0] is Match.FULL
+    documented = [
+        r for r in screen.router.routes if isinstance(r, APIRoute) and r.path == "/v1/screen"
+    ]
+    assert [r.endpoint for r in documented] == [screen.screen]
+    assert getattr(first, "endpoint", None) is screen.screen
+    assert api.client.get("/v1/screen", headers=api.headers("platform")).status_code == 405

@@ -144,6 +144,7 @@ def create_app(
 
     for module in (screen_router, decisions, review, accounts, lists, reports, admin, health):
         app.include_router(module.router)
+    app.router.routes[0:0] = screen_router.fast_routes()  # see routers/screen.py
     install_console(app)
     app.add_middleware(Measure)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
