@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 import pytest
 
-from fairgate.index import omp
+from fairgate.index import flat, omp
 from fairgate.index.hamming import HammingIndex
 
 
@@ -41,8 +41,9 @@ def test_a_search_in_another_thread_uses_the_configured_count(restore: object) -
     omp.configure(wanted)
     assert _in_new_thread(lambda: None) == [default]
     index = HammingIndex(bits=256, max_distance=31)
-    codes = np.random.default_rng(0).integers(0, 256, size=(20, 32), dtype=np.uint8)
-    index.add_codes(np.arange(20), codes)
+    n = flat.SMALL_ROWS + 20  # more than numpy answers for: FAISS searches
+    codes = np.random.default_rng(0).integers(0, 256, size=(n, 32), dtype=np.uint8)
+    index.add_codes(np.arange(n), codes)
     assert _in_new_thread(lambda: index.query_codes(codes[:2])) == [wanted]
 
 
