@@ -8,7 +8,6 @@ for the JSON shape of the integrator's contract (DESIGN.md).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -138,7 +137,7 @@ class Evidence:
     still image. Hash variants of frame k >= 1 also say it: ``frame:k:<variant>``."""
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        out = {k: v for k, v in _shallow(self).items() if v is not None}
         if self.span is not None:
             out["span"] = list(self.span)
         if self.box is not None:
@@ -222,7 +221,7 @@ class Note:
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return _shallow(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +298,7 @@ class Notice:
     locale: str = "en"
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
+        out = _shallow(self)
         out["penalty_until"] = self.penalty_until.isoformat() if self.penalty_until else None
         return out
 
@@ -337,3 +336,12 @@ class Decision:
             "signals": [s.to_dict() for s in self.signals],
             "notes": [n.to_dict() for n in self.notes],
         }
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, values as they are. By hand, not
+    ``dataclasses.asdict``, which deep-copies every value and costs several times
+    more: every screen call renders its decision twice (stored, answered), and
+    for these classes (flat values and tuples, rendered as JSON) the result is
+    the same."""
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
