@@ -520,6 +520,12 @@ def bench_service(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes.")] = 2,
     connections: Annotated[int, typer.Option(min=1, max=1000, help="wrk connections.")] = 32,
     duration: Annotated[int, typer.Option(min=1, max=3600, help="Seconds per scenario.")] = 15,
+    image_entries: Annotated[
+        int,
+        typer.Option(
+            min=0, max=10_000_000, help="PDQ hashes in the image list besides the listed image."
+        ),
+    ] = 100_000,
     as_json: JsonOpt = False,
     db: DbOpt = None,
 ) -> None:
@@ -528,7 +534,13 @@ def bench_service(
     from fairgate.bench.service import run as run_service
 
     try:
-        report = run_service(db=db, workers=workers, connections=connections, duration=duration)
+        report = run_service(
+            db=db,
+            workers=workers,
+            connections=connections,
+            duration=duration,
+            image_entries=image_entries,
+        )
     except FileNotFoundError as exc:
         raise InvalidInput(str(exc)) from None
     emit(report.to_dict(), as_json, lambda: wide.print(report.render()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -62,13 +63,25 @@ def test_cpu_of_a_process_tree_counts_its_children() -> None:
 def test_bench_service_runs_every_scenario() -> None:
     if shutil.which("wrk") is None:
         pytest.skip("wrk is not installed")
-    report = run_service(db=None, workers=1, connections=4, duration=1)
+    report = run_service(db=None, workers=1, connections=4, duration=1, image_entries=2_500)
+    assert report.image_entries == 2_500
+    assert "1 file + 2,500 PDQ hashes" in str(report.render().title)
     names = [r.scenario for r in report.results]
     assert names[0] == "healthz (baseline)"
     assert len(names) == 5
     assert all(r.requests > 0 for r in report.results)
     assert all(r.server_cpu_ms > 0 for r in report.results)
     assert "vs_baseline_rps" in report.to_dict()
+    assert all(r.errors == 0 for r in report.results)  # the extra entries were all accepted
+
+
+def test_the_extra_list_entries_are_seeded_pdq_hashes() -> None:
+    from fairgate.bench.service import _random_pdq_entries
+
+    entries = _random_pdq_entries(50)
+    assert entries == _random_pdq_entries(50)
+    assert len(set(entries)) == 50
+    assert all(re.fullmatch(r"pdq:[0-9a-f]{64}", e) for e in entries)
 
 
 @pytest.mark.slow

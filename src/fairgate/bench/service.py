@@ -4,8 +4,11 @@
 Scenarios: text-only messages, images given as pre-computed hashes (pdq and
 sha256, as a platform hashing at its edge sends them; one unlisted, as most
 images are, and one near a listed image, so blocked), and small images
-(96x96 JPEG, base64). Every request is a full screen call: auth, rate limit,
-matching, policy, decision, account standing, audit event, stored. Baseline in
+(96x96 JPEG, base64). The image list holds the listed image and
+``image_entries`` more PDQ hashes (random, seeded; default 100,000), so a
+lookup searches an index of a real list's size, not of one entry. Every
+request is a full screen call: auth, rate limit, matching, policy, decision,
+account standing, audit event, stored. Baseline in
 the same run: ``/healthz`` (the HTTP stack alone, no screening, no database).
 """
 
@@ -16,6 +19,7 @@ import dataclasses
 import io
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -64,6 +68,8 @@ class ServiceReport:
     database: str
     results: list[LoadResult]
     machine: dict[str, str] = field(default_factory=dict)
+    image_entries: int = 0
+    """PDQ hashes in the image list besides the listed image."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -86,7 +92,8 @@ class ServiceReport:
             "server CPU ms/req",
             "vs baseline req/s",
             title=f"fairgate serve --workers {self.workers} ({self.database}), wrk "
-            f"{self.connections} connections, {self.duration_s} s each",
+            f"{self.connections} connections, {self.duration_s} s each, image list of "
+            f"1 file + {self.image_entries:,} PDQ hashes",
             caption=", ".join(f"{k} {v}" for k, v in self.machine.items()),
         )
         for r in self.results:
@@ -182,7 +189,23 @@ def _wrk(binary: str, url: str, script: Path, *, connections: int, duration: int
     return run.stdout
 
 
-def run(*, db: str | None, workers: int, connections: int, duration: int) -> ServiceReport:
+HASHES_PER_REQUEST = 20_000
+"""Extra list entries are added in requests of this many hashes."""
+
+
+def _random_pdq_entries(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [f"pdq:{rng.getrandbits(256):064x}" for _ in range(count)]
+
+
+def run(
+    *,
+    db: str | None,
+    workers: int,
+    connections: int,
+    duration: int,
+    image_entries: int = 100_000,
+) -> ServiceReport:
     binary = shutil.which("wrk")
     if binary is None:
         raise FileNotFoundError("wrk is not installed (Debian: apt-get install wrk)")
@@ -216,6 +239,14 @@ def run(*, db: str | None, workers: int, connections: int, duration: int) -> Ser
             )
             listed.raise_for_status()
             pdq = next(a["value"] for a in listed.json()["added"] if a["signal_type"] == "pdq")
+            extra = _random_pdq_entries(image_entries)
+            for start in range(0, len(extra), HASHES_PER_REQUEST):
+                c.post(
+                    "/v1/lists/known/entries",
+                    headers=rh,
+                    json={"hashes": extra[start : start + HASHES_PER_REQUEST]},
+                    timeout=120,
+                ).raise_for_status()
             scenarios: list[tuple[str, str, str, dict[str, Any] | None]] = [
                 ("healthz (baseline)", "GET", "/healthz", None),
                 (
@@ -290,5 +321,11 @@ def run(*, db: str | None, workers: int, connections: int, duration: int) -> Ser
             server.stop()
     label = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     return ServiceReport(
-        workers, connections, duration, label, results, machine(packages=("fastapi", "uvicorn"))
+        workers,
+        connections,
+        duration,
+        label,
+        results,
+        machine(packages=("fastapi", "uvicorn")),
+        image_entries=image_entries,
     )
