@@ -26,7 +26,7 @@ from fairgate.enforcement.facts import (
     RestrictionFact,
     StrikeFact,
 )
-from fairgate.store import deferred_rows
+from fairgate.store import deferred_rows, transaction_scope
 from fairgate.store import tables as t
 
 _s, _r = t.strikes.c, t.restrictions.c
@@ -111,13 +111,9 @@ class ReadsStanding:
 
 @dataclass(slots=True)
 class _Quiet:
-    scope: tuple[object, object]
+    scope: transaction_scope.Scope
     since: datetime
     accounts: set[str]
-
-
-def _scope(conn: Connection) -> tuple[object, object]:
-    return (conn.get_transaction(), conn.get_nested_transaction())
 
 
 def read_ahead(conn: Connection, reads: Iterable[StandingRead]) -> None:
@@ -133,17 +129,16 @@ def read_ahead(conn: Connection, reads: Iterable[StandingRead]) -> None:
     for start in range(0, len(accounts), READ_AHEAD_CHUNK):
         chunk = accounts[start : start + READ_AHEAD_CHUNK]
         busy.update(conn.execute(_MAYBE_ACTIVE, {"accounts": chunk, "since": since}).scalars())
-    conn.info[_QUIET_KEY] = _Quiet(_scope(conn), since, set(accounts) - busy)
+    conn.info[_QUIET_KEY] = _Quiet(transaction_scope.current(conn), since, set(accounts) - busy)
 
 
 def _known_quiet(conn: Connection, account_id: str, at: datetime) -> bool:
     quiet: _Quiet | None = conn.info.get(_QUIET_KEY)
     return (
         quiet is not None
-        and quiet.scope[0] is not None
         and account_id in quiet.accounts
         and at >= quiet.since
-        and quiet.scope == _scope(conn)
+        and transaction_scope.still_in(conn, quiet.scope)
     )
 
 

@@ -25,7 +25,7 @@ from fairgate.audit import (
     event_hash,
     verify,
 )
-from fairgate.store import deferred_rows
+from fairgate.store import deferred_rows, transaction_scope
 from fairgate.store import tables as t
 
 AUDIT_LOCK_KEY = 0x66_61_69_72_67_03
@@ -78,16 +78,11 @@ def append(
         "hash": digest,
     }
     deferred_rows.insert_rows(conn, t.audit_events, [row])  # group commit: at its end
-    conn.info[_HEAD_KEY] = (_scope(conn), seq, digest)
+    conn.info[_HEAD_KEY] = (transaction_scope.current(conn), seq, digest)
     return AuditEvent(seq, at, kind, subject[:255], actor[:255], payload_json, prev_hash, digest)
 
 
 _HEAD_KEY = "fairgate_audit_head"
-
-
-def _scope(conn: Connection) -> tuple[object, object]:
-    """The transaction and savepoint an append ran in (compared by identity)."""
-    return (conn.get_transaction(), conn.get_nested_transaction())
 
 
 def _next(conn: Connection) -> tuple[int, str]:
@@ -96,7 +91,7 @@ def _next(conn: Connection) -> tuple[int, str]:
     savepoint) only, so a transaction appending many events (a group commit of
     screen calls) reads the head once."""
     cached = conn.info.get(_HEAD_KEY)
-    if cached is not None and cached[0][0] is not None and cached[0] == _scope(conn):
+    if cached is not None and transaction_scope.still_in(conn, cached[0]):
         return int(cached[1]) + 1, str(cached[2])
     last = conn.execute(_HEAD).first()
     return (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)

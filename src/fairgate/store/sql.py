@@ -600,12 +600,11 @@ class SqlStore:
         return conn.execute(stmt).mappings().first()
 
 
-def _read_ahead(conn: Connection, works: Sequence[Callable[[Connection], object]]) -> None:
+def _read_ahead(conn: Connection, works: Sequence[object]) -> None:
     """A group commit's batch: the standing of all its screen calls' senders, in
     one query (the works that will read one say so: ``ReadsStanding``)."""
-    readers: list[object] = list(works)
     account_rows.read_ahead(
-        conn, [w.standing_read for w in readers if isinstance(w, account_rows.ReadsStanding)]
+        conn, [w.standing_read for w in works if isinstance(w, account_rows.ReadsStanding)]
     )
 
 
